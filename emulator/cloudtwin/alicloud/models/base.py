@@ -1,0 +1,326 @@
+"""The Alibaba Cloud side of the twin: state, rules and the action registry.
+
+Nothing here knows HTTP. The protocol layer (``cloudtwin.alicloud.protocol``) turns a
+signed request into ``Backend.dispatch(...)`` and turns the returned dict (or the
+raised ``ApiError``) into the JSON the official SDK expects.
+
+A resource kind lives in its own module in this package and registers its actions with
+``@action(product, name)``. Modules are discovered automatically (``load_all_kinds``), so
+adding a kind never touches a shared file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import random
+import string
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+# API version -> product name, as the SDK sends them in ``x-acs-version``.
+PRODUCT_BY_VERSION = {
+    "2016-04-28": "Vpc",
+    "2017-09-12": "Cbn",
+    "2022-01-01": "VpcPeer",
+    "2014-05-26": "Ecs",
+}
+
+
+class ApiError(Exception):
+    """An error exactly as the cloud reports it: code, message, HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def missing_parameter(name: str) -> ApiError:
+    return ApiError(
+        "MissingParameter",
+        f'The input parameter "{name}" that is mandatory for processing this request is not supplied.',
+    )
+
+
+def invalid_parameter(name: str, value: Any, code: Optional[str] = None) -> ApiError:
+    return ApiError(code or f"InvalidParameter.{name}", f"The specified {name} ({value}) is invalid.")
+
+
+@dataclass
+class Account:
+    name: str
+    uid: str
+    access_key_id: str
+    access_key_secret: str
+
+
+@dataclass
+class Resource:
+    """One cloud object. ``attrs`` holds its API fields in the cloud's PascalCase."""
+
+    kind: str
+    id: str
+    owner: str  # account uid
+    region: str
+    attrs: Dict[str, Any]
+    created_at: float = field(default_factory=time.time)
+    deleted: bool = False
+
+    def __getitem__(self, key: str) -> Any:
+        return self.attrs[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.attrs.get(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.attrs[key] = value
+
+
+@dataclass
+class Transition:
+    due: float
+    resource: Resource
+    key: str
+    value: Any
+    then: Optional[Callable[[Resource], None]] = None
+
+
+class State:
+    """All Alibaba resources of all accounts and regions, plus pending async transitions.
+
+    Time-driven states are settled lazily (``settle``) at the start of every request, so
+    the twin needs no background thread and a zero delay still shows the intermediate
+    state once (Creating on the create call, Active on the next read).
+    """
+
+    def __init__(self, seed: int = 7):
+        self.lock = threading.RLock()
+        self.accounts: Dict[str, Account] = {}  # access key id -> account
+        self.resources: Dict[str, Dict[str, Resource]] = {}  # kind -> id -> resource
+        self.pending: List[Transition] = []
+        self.client_tokens: Dict[tuple, Dict[str, Any]] = {}
+        self.delays: Dict[str, float] = {}  # kind -> seconds per async step
+        self.consistency_delay: float = 0.0  # new resources invisible to reads this long
+        self.events: List[Dict[str, Any]] = []  # why things happened (tunnel negotiation, ...)
+        self._rng = random.Random(seed)
+
+    # --- accounts -------------------------------------------------------------------
+    def add_account(self, account: Account) -> None:
+        self.accounts[account.access_key_id] = account
+
+    def account_by_uid(self, uid: str) -> Optional[Account]:
+        return next((a for a in self.accounts.values() if a.uid == str(uid)), None)
+
+    # --- ids ------------------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        alphabet = string.ascii_lowercase + string.digits
+        return prefix + "-" + "".join(self._rng.choice(alphabet) for _ in range(21))
+
+    # --- resources ------------------------------------------------------------------
+    def add(self, kind: str, rid: str, owner: str, region: str, attrs: Dict[str, Any]) -> Resource:
+        res = Resource(kind=kind, id=rid, owner=owner, region=region, attrs=attrs)
+        self.resources.setdefault(kind, {})[rid] = res
+        return res
+
+    def remove(self, res: Resource) -> None:
+        res.deleted = True
+        self.resources.get(res.kind, {}).pop(res.id, None)
+
+    def visible(self, res: Resource) -> bool:
+        return time.time() - res.created_at >= self.consistency_delay
+
+    def all(self, kind: str, region: Optional[str] = None, owner: Optional[str] = None,
+            include_invisible: bool = False) -> List[Resource]:
+        out = []
+        for res in self.resources.get(kind, {}).values():
+            if region is not None and res.region != region:
+                continue
+            if owner is not None and res.owner != owner:
+                continue
+            if not include_invisible and not self.visible(res):
+                continue
+            out.append(res)
+        return out
+
+    def find(self, kind: str, rid: str) -> Optional[Resource]:
+        return self.resources.get(kind, {}).get(rid)
+
+    # --- async states ----------------------------------------------------------------
+    def schedule(self, res: Resource, key: str, value: Any, steps: int = 1,
+                 then: Optional[Callable[[Resource], None]] = None) -> None:
+        """Set ``res[key] = value`` after ``steps`` x the kind's delay (0 by default)."""
+        due = time.time() + self.delays.get(res.kind, 0.0) * steps
+        self.pending.append(Transition(due, res, key, value, then))
+
+    def settle(self) -> None:
+        now = time.time()
+        due = [t for t in self.pending if t.due <= now]
+        self.pending = [t for t in self.pending if t.due > now]
+        for t in sorted(due, key=lambda t: t.due):
+            if t.resource.deleted and t.value is not None:
+                continue
+            t.resource.attrs[t.key] = t.value
+            if t.then:
+                t.then(t.resource)
+
+    def note(self, **event: Any) -> None:
+        event.setdefault("time", time.time())
+        self.events.append(event)
+        del self.events[:-500]
+
+    def dump(self) -> Dict[str, Any]:
+        return {
+            "accounts": [{"name": a.name, "uid": a.uid, "access_key_id": a.access_key_id}
+                         for a in self.accounts.values()],
+            "resources": {
+                kind: [dict(r.attrs, _id=r.id, _owner=r.owner, _region=r.region) for r in items.values()]
+                for kind, items in self.resources.items()
+            },
+            "pending": len(self.pending),
+            "events": self.events[-100:],
+        }
+
+
+@dataclass
+class Request:
+    """What a handler sees: the caller, the region and the merged parameters."""
+
+    state: State
+    account: Account
+    product: str
+    action: str
+    params: Dict[str, str]
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
+
+    @property
+    def region(self) -> str:
+        return self.params.get("RegionId") or "cn-hangzhou"
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.params.get(name)
+        return default if value in (None, "") else value
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise missing_parameter(name)
+        return value
+
+    def int(self, name: str, default: Optional[int] = None) -> Optional[int]:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise invalid_parameter(name, value)
+
+    def bool(self, name: str, default: Optional[bool] = None) -> Optional[bool]:
+        value = self.get(name)
+        if value is None:
+            return default
+        return str(value).lower() == "true"
+
+    def list(self, name: str) -> List[Any]:
+        """Flattened lists: ``Name.1``, ``Name.2`` ... or ``Name.1.Key`` -> [{"Key": ..}]."""
+        items: Dict[int, Any] = {}
+        prefix = name + "."
+        for key, value in self.params.items():
+            if not key.startswith(prefix):
+                continue
+            rest = key[len(prefix):]
+            index, _, sub = rest.partition(".")
+            if not index.isdigit():
+                continue
+            if sub:
+                items.setdefault(int(index), {})[sub] = value
+            else:
+                items[int(index)] = value
+        return [items[i] for i in sorted(items)]
+
+
+Handler = Callable[[Request], Dict[str, Any]]
+
+
+@dataclass
+class ActionSpec:
+    product: str
+    name: str
+    handler: Handler
+    mutating: bool
+    idempotent: bool  # honours ClientToken
+
+
+ACTIONS: Dict[tuple, ActionSpec] = {}
+
+_READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
+
+
+def action(product: str, name: str, idempotent: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler for ``product``'s ``name`` action."""
+
+    def register(func: Handler) -> Handler:
+        ACTIONS[(product, name)] = ActionSpec(
+            product, name, func, mutating=not name.startswith(_READ_PREFIXES), idempotent=idempotent
+        )
+        return func
+
+    return register
+
+
+def load_all_kinds() -> None:
+    """Import every module of this package so their ``@action``s register."""
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name != "base":
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+class Backend:
+    """The entry point the protocol layer calls."""
+
+    def __init__(self, state: Optional[State] = None, faults: Any = None):
+        load_all_kinds()
+        self.state = state or State()
+        self.faults = faults  # cloudtwin.faults.Faults: async delays and consistency come from it
+        self._faults_generation = -1
+        self.calls: List[Dict[str, Any]] = []  # every call, for tests ("zero mutating calls")
+
+    def _sync_timings(self) -> None:
+        if self.faults is not None and self.faults.generation != self._faults_generation:
+            self._faults_generation = self.faults.generation
+            self.state.delays = dict(self.faults.delays)
+            self.state.consistency_delay = self.faults.consistency_delay
+
+    def authenticate(self, access_key_id: str) -> Optional[Account]:
+        return self.state.accounts.get(access_key_id)
+
+    def dispatch(self, account: Account, version: str, action_name: str,
+                 params: Dict[str, str]) -> Dict[str, Any]:
+        product = PRODUCT_BY_VERSION.get(version)
+        spec = ACTIONS.get((product, action_name)) if product else None
+        if spec is None:
+            raise ApiError("InvalidAction.NotFound",
+                           f"Specified api is not found, please check your url and method. ({action_name} {version})",
+                           404)
+        with self.state.lock:
+            self._sync_timings()
+            self.state.settle()
+            request = Request(self.state, account, product, action_name, params)
+            self.calls.append({"cloud": "alicloud", "product": product, "action": action_name,
+                               "mutating": spec.mutating, "account": account.uid})
+            token = params.get("ClientToken") if spec.idempotent else None
+            key = (account.uid, product, action_name, token)
+            if token and key in self.state.client_tokens:
+                return dict(self.state.client_tokens[key])
+            body = spec.handler(request)
+            body = dict(body or {})
+            body.setdefault("RequestId", request.request_id)
+            if token:
+                self.state.client_tokens[key] = body
+            return body

@@ -1,0 +1,23 @@
+"""Documented additions to moto for what a transit network needs and moto lacks.
+
+Each extension lives in its own module in this package and exposes ``apply()``; they
+patch moto's models (never its HTTP layer) and each has a test under tests/twin/ that
+fails if moto's own behaviour changes under it. ``apply_all`` is idempotent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+_applied = False
+
+
+def apply_all() -> None:
+    global _applied
+    if _applied:
+        return
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        module.apply()
+    _applied = True

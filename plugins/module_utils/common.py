@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.transit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cloud-neutral helpers shared by every module: backoff, waiting, reconciling, diffs.
+
+Nothing here imports a cloud SDK; aws.py and alicloud.py build on these.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import random
+import time
+import uuid
+
+SECRET_MASK = "********"
+
+
+class WaitTimeout(Exception):
+    """A resource did not reach the wanted state in time."""
+
+    def __init__(self, what, wanted, last_state, timeout):
+        self.what = what
+        self.wanted = wanted
+        self.last_state = last_state
+        self.timeout = timeout
+        super(WaitTimeout, self).__init__(
+            "Timed out after %ss waiting for %s to become %s; its last state was %r. "
+            "Raise wait_timeout if the cloud is just slow, or look at the resource in the console."
+            % (timeout, what, wanted, last_state)
+        )
+
+
+def backoff_delays(retries=8, delay=0.5, max_delay=20.0, rng=None):
+    """Full-jitter exponential backoff: random(0, min(max, delay * 2**n)) per attempt."""
+    rng = rng or random.Random()
+    for attempt in range(retries):
+        yield rng.uniform(0, min(max_delay, delay * (2 ** attempt))) + delay / 10.0
+
+
+def retry_call(func, is_retryable, retries=8, delay=0.5, max_delay=20.0, sleep=None):
+    """Call ``func()``; on an exception ``is_retryable(exc)`` accepts, back off and retry.
+
+    The last exception is re-raised once retries are exhausted, so callers still get the
+    cloud's own error code and request id.
+    """
+    delays = backoff_delays(retries, delay, max_delay)
+    while True:
+        try:
+            return func()
+        except Exception as exc:  # pylint: disable=broad-except
+            if not is_retryable(exc):
+                raise
+            try:
+                pause = next(delays)
+            except StopIteration:
+                raise exc
+            (sleep or time.sleep)(pause)
+
+
+def wait_until(fetch, ready, what, wanted, timeout=600, delay=2.0, max_delay=15.0,
+               failed=None, sleep=time.sleep, clock=time.time):
+    """Poll ``fetch()`` until ``ready(result)``; return the last result.
+
+    ``failed(result)`` may return a message to stop waiting early (a terminal bad state).
+    ``wanted`` and the last observed result name the resource in the timeout error.
+    """
+    deadline = clock() + timeout
+    pause = min(delay, 0.2)  # first look comes fast: the twin and many APIs settle quickly
+    while True:
+        result = fetch()
+        if ready(result):
+            return result
+        if failed is not None:
+            reason = failed(result)
+            if reason:
+                raise WaitTimeout(what, wanted, reason, 0)
+        if clock() >= deadline:
+            raise WaitTimeout(what, wanted, result, timeout)
+        sleep(min(pause, max(0.0, deadline - clock())))
+        pause = min(max_delay, pause * 2 if pause >= delay else delay)
+
+
+def client_token():
+    """A fresh idempotency token; reuse it for every retry of the same create."""
+    return str(uuid.uuid4())
+
+
+def changed_fields(desired, current):
+    """Keys of ``desired`` (ignoring ``None``) whose value differs from ``current``."""
+    out = {}
+    for key, value in desired.items():
+        if value is None:
+            continue
+        have = current.get(key) if current else None
+        if isinstance(value, list) and isinstance(have, list):
+            if sorted(map(repr, value)) != sorted(map(repr, have)):
+                out[key] = value
+        elif value != have:
+            out[key] = value
+    return out
+
+
+def reconcile_list(desired, current, key, purge=False):
+    """Compare two lists of dicts identified by ``key(item)``.
+
+    Returns ``(to_add, to_update, to_remove)``: items to create, ``(desired, current)``
+    pairs whose other fields differ, and current items absent from ``desired`` (only
+    when ``purge``).
+    """
+    current_by_key = dict((key(item), item) for item in current)
+    desired_by_key = dict((key(item), item) for item in desired)
+    to_add, to_update = [], []
+    for k, want in desired_by_key.items():
+        have = current_by_key.get(k)
+        if have is None:
+            to_add.append(want)
+        elif changed_fields(want, have):
+            to_update.append((want, have))
+    to_remove = [have for k, have in current_by_key.items() if k not in desired_by_key] if purge else []
+    return to_add, to_update, to_remove
+
+
+def mask_secrets(value, secret_keys):
+    """A deep copy of ``value`` with every key in ``secret_keys`` replaced by a mask."""
+    if isinstance(value, dict):
+        return dict(
+            (k, SECRET_MASK if k in secret_keys and v not in (None, "") else mask_secrets(v, secret_keys))
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return [mask_secrets(v, secret_keys) for v in value]
+    return copy.deepcopy(value)
+
+
+def make_diff(before, after, secret_keys=()):
+    """The ``diff`` return value Ansible shows with ``--diff``; secrets masked."""
+    return {
+        "before": mask_secrets(before or {}, set(secret_keys)),
+        "after": mask_secrets(after or {}, set(secret_keys)),
+    }
+
+
+def snake_dict(value):
+    """PascalCase/camelCase API dicts -> snake_case, recursively (keys only).
+
+    A ``Tags`` dict (tag name -> value) is user data and keeps its keys.
+    """
+    if isinstance(value, dict):
+        return dict((to_snake(k), v if k in ("Tags", "tags") and isinstance(v, dict) and "Tag" not in v
+                     else snake_dict(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [snake_dict(v) for v in value]
+    return value
+
+
+def to_snake(name):
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out).replace("__", "_")
+
+
+def tags_to_dict(tags, key="Key", value="Value"):
+    return dict((t.get(key), t.get(value)) for t in (tags or []))

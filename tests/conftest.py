@@ -1,0 +1,71 @@
+"""Shared fixtures: the twin on free loopback ports, and running modules as Ansible does.
+
+Modules run in-process through ``run_module`` (ansible-core's own ``patch_module_args``),
+so each test exercises the module's real ``main()``, module_utils, boto3 / the official
+Alibaba SDK and HTTP to the twin — only the fork/exec of ansible-playbook is skipped.
+Playbook-level tests (tests/integration/test_playbooks*.py) run ansible-playbook itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT / ".collections", ROOT / "emulator", ROOT / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+# Never let a proxy setting send loopback traffic elsewhere.
+for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(var, None)
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+from twinhelpers import TwinHandle  # noqa: E402
+
+WORLDS = ROOT / "emulator" / "worlds"
+
+
+def _start(world: str) -> TwinHandle:
+    from cloudtwin.server import Twin
+
+    return TwinHandle(Twin.from_file(str(WORLDS / f"{world}.yml")).start())
+
+
+@pytest.fixture(scope="session")
+def seed_twin():
+    """The first walkthrough's world, one per test worker."""
+    handle = _start("seed-tgw-cen")
+    yield handle
+    handle.twin.stop()
+
+
+@pytest.fixture(scope="session")
+def peering_twin_session():
+    handle = _start("cross-account-peering")
+    yield handle
+    handle.twin.stop()
+
+
+@pytest.fixture
+def twin(seed_twin, monkeypatch):
+    """A freshly reset seed-tgw-cen twin with the client env vars set for modules."""
+    seed_twin.twin.reset()
+    seed_twin.twin.faults.injected.update(throttle=0, error=0)
+    seed_twin.twin.faults.update({"throttle_rate": 0, "error_rate": 0, "latency_ms": 0, "count": None,
+                                  "delays": {}, "consistency_delay": 0, "only_actions": []})
+    for key, value in seed_twin.twin.env().items():
+        monkeypatch.setenv(key, value)
+    yield seed_twin
+
+
+@pytest.fixture
+def peering_twin(peering_twin_session, monkeypatch):
+    """A freshly reset cross-account-peering twin (accounts A and B)."""
+    peering_twin_session.twin.reset()
+    for key, value in peering_twin_session.twin.env().items():
+        monkeypatch.setenv(key, value)
+    yield peering_twin_session
