@@ -52,6 +52,7 @@ class Twin:
         self.faults = faults or Faults()
         self.backend = Backend(State(), faults=self.faults)
         self.aws_app = make_aws_app(self.faults)
+        __import__(__package__ + ".aws.extensions.tgw", fromlist=["use_faults"]).use_faults(self.faults)  # TGW async delays
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         self._aws = _Server(self.aws_app, aws_port, MotoRequestHandler)
