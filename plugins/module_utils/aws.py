@@ -194,6 +194,22 @@ def tag_specifications(resource_type, tags):
     return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}]
 
 
+def subnet_tables(tables, subnet_ids):
+    """Which route table each subnet uses: its explicit association, else the VPC's main table.
+
+    ``tables`` are DescribeRouteTables items of one VPC; returns ``{subnet_id: route_table_id}``.
+    """
+    main = None
+    explicit = {}
+    for table in tables:
+        for assoc in table.get("Associations", []):
+            if assoc.get("Main"):
+                main = table["RouteTableId"]
+            elif assoc.get("SubnetId"):
+                explicit[assoc["SubnetId"]] = table["RouteTableId"]
+    return dict((s, explicit.get(s, main)) for s in subnet_ids)
+
+
 def endpoint_env():
     """The endpoint the modules will use, for messages (the twin or AWS)."""
     return os.environ.get("AWS_ENDPOINT_URL") or "AWS"

@@ -89,21 +89,8 @@ vpcs:
                                                         "transit_gateway_id": "tgw-1"}]}]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, subnet_tables
 from ansible_collections.multicloud.transit.plugins.module_utils.common import snake_dict, tags_to_dict
-
-
-def subnet_tables(tables, vpc_id, subnet_ids):
-    """Which route table each subnet uses: explicit association, else the main table."""
-    main = None
-    explicit = {}
-    for table in tables:
-        for assoc in table.get("Associations", []):
-            if assoc.get("Main"):
-                main = table["RouteTableId"]
-            elif assoc.get("SubnetId"):
-                explicit[assoc["SubnetId"]] = table["RouteTableId"]
-    return dict((s, explicit.get(s, main)) for s in subnet_ids)
 
 
 def describe(mod, vpc_ids, names):
@@ -116,7 +103,7 @@ def describe(mod, vpc_ids, names):
         vpc_filter = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
         subnets = mod.paginate("describe_subnets", "Subnets", Filters=vpc_filter)
         tables = mod.paginate("describe_route_tables", "RouteTables", Filters=vpc_filter)
-        used = subnet_tables(tables, vpc["VpcId"], [s["SubnetId"] for s in subnets])
+        used = subnet_tables(tables, [s["SubnetId"] for s in subnets])
         tags = tags_to_dict(vpc.get("Tags"))
         out.append({
             "vpc_id": vpc["VpcId"],
