@@ -1,0 +1,297 @@
+"""The twin's CEN kind through the official cbn / vpc SDK clients: states, errors, learning,
+cross-account grants, route publication, bandwidth packages and limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from alibabacloud_cbn20170912 import models as cbn_models
+from alibabacloud_vpc20160428 import models as vpc_models
+from darabonba.runtime import RuntimeOptions
+from Tea.exceptions import TeaException
+
+
+def _snake(action: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+
+
+def call(client, models, action, **params):
+    """Call ``action`` with wire-named params through the typed SDK request; return the body dict."""
+    request = getattr(models, action + "Request")().from_map(params)
+    return getattr(client, _snake(action) + "_with_options")(request, RuntimeOptions()).body.to_map()
+
+
+def cbn(handle, action, account="main", **params):
+    return call(handle.cbn_client(account), cbn_models, action, **params)
+
+
+def vpc(handle, action, account="main", region="ap-northeast-1", **params):
+    params.setdefault("RegionId", region)
+    return call(handle.vpc_client(account, region), vpc_models, action, **params)
+
+
+def error(func, *args, **kwargs):
+    with pytest.raises(TeaException) as err:
+        func(*args, **kwargs)
+    return err.value
+
+
+def seeded(handle, name):
+    return next(v for v in handle.ali_resources("Vpc") if v["VpcName"] == name)
+
+
+def attach(handle, cen_id, vpc_res, account="main", **extra):
+    cbn(handle, "AttachCenChildInstance", account=account, CenId=cen_id, ChildInstanceId=vpc_res.id,
+        ChildInstanceType="VPC", ChildInstanceRegionId=vpc_res.region, **extra)
+
+
+def children(handle, cen_id, account="main"):
+    body = cbn(handle, "DescribeCenAttachedChildInstances", account=account, CenId=cen_id)
+    return body["ChildInstances"]["ChildInstance"]
+
+
+def route_entries(handle, vpc_res, account="main"):
+    body = vpc(handle, "DescribeRouteEntryList", account=account, region=vpc_res.region,
+               RouteTableId=vpc_res["RouteTableId"])
+    return body["RouteEntrys"]["RouteEntry"]
+
+
+def new_cen(handle, account="main", **params):
+    cen_id = cbn(handle, "CreateCen", account=account, **params)["CenId"]
+    return cen_id
+
+
+@pytest.fixture
+def tokyo_beijing(twin):
+    tokyo, beijing = seeded(twin, "tokyo-vpc"), seeded(twin, "beijing-vpc")
+    cen_id = new_cen(twin, Name="transit-cen")
+    attach(twin, cen_id, tokyo)
+    attach(twin, cen_id, beijing)
+    return twin, cen_id, tokyo, beijing
+
+
+def test_cen_lifecycle_tags_filters_and_modify(twin):
+    twin.twin.faults.update({"delays": {"Cen": 60}})
+    cen_id = new_cen(twin, Name="hub", Description="d1", Tag=[{"Key": "env", "Value": "demo"}])
+    first = cbn(twin, "DescribeCens", Filter=[{"Key": "CenId", "Value": [cen_id]}])["Cens"]["Cen"][0]
+    assert first["Status"] == "Creating"
+    assert error(cbn, twin, "ModifyCenAttribute", CenId=cen_id, Name="x").code == "InvalidOperation.CenInstanceStatus"
+    twin.twin.faults.update({"delays": {}})
+    twin.twin.backend.state.pending[-1].due = 0  # let it finish now
+    cen = cbn(twin, "DescribeCens", Filter=[{"Key": "Name", "Value": ["hub"]}])["Cens"]["Cen"][0]
+    assert (cen["CenId"], cen["Status"], cen["ProtectionLevel"]) == (cen_id, "Active", "REDUCED")
+    assert cen["Tags"]["Tag"] == [{"Key": "env", "Value": "demo"}]
+    assert cbn(twin, "DescribeCens", Tag=[{"Key": "env", "Value": "prod"}])["TotalCount"] == 0
+    cbn(twin, "ModifyCenAttribute", CenId=cen_id, Description="d2", ProtectionLevel="FULL")
+    cbn(twin, "TagResources", ResourceType="cen", ResourceId=[cen_id], Tag=[{"Key": "team", "Value": "net"}])
+    cbn(twin, "UntagResources", ResourceType="cen", ResourceId=[cen_id], TagKey=["env"])
+    cen = cbn(twin, "DescribeCens", Filter=[{"Key": "CenId", "Value": [cen_id]}])["Cens"]["Cen"][0]
+    assert (cen["Description"], cen["ProtectionLevel"]) == ("d2", "FULL")
+    assert cen["Tags"]["Tag"] == [{"Key": "team", "Value": "net"}]
+    # another account does not see it
+    assert error(cbn, twin, "DescribeCenAttachedChildInstances", CenId="cen-doesnotexist").code == \
+        "ParameterCenInstanceId"
+    cbn(twin, "DeleteCen", CenId=cen_id)
+    assert cbn(twin, "DescribeCens", Filter=[{"Key": "CenId", "Value": [cen_id]}])["TotalCount"] == 0
+
+
+def test_attach_states_and_errors(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    states = {c["ChildInstanceId"]: c["Status"] for c in children(twin, cen_id)}
+    assert states == {tokyo.id: "Attached", beijing.id: "Attached"}
+    attr = cbn(twin, "DescribeCenAttachedChildInstanceAttribute", CenId=cen_id, ChildInstanceId=tokyo.id,
+               ChildInstanceType="VPC", ChildInstanceRegionId=tokyo.region)
+    assert attr["ChildInstanceAttributes"]["CidrBlock"] == "10.0.0.0/8"
+    assert attr["ChildInstanceName"] == "tokyo-vpc"
+    assert error(attach, twin, cen_id, tokyo).code == "InvalidOperation.ChildInstanceAlreadyAttached"
+    other = new_cen(twin, Name="other")
+    assert error(attach, twin, other, tokyo).code == "InvalidOperation.ChildInstanceAlreadyAttached"
+    err = error(cbn, twin, "AttachCenChildInstance", CenId=other, ChildInstanceId="vpc-nope",
+                ChildInstanceType="VPC", ChildInstanceRegionId="ap-northeast-1")
+    assert err.code == "ParameterIllegal.ChildInstanceId"
+    # refused while children are attached
+    assert error(cbn, twin, "DeleteCen", CenId=cen_id).code == "InvalidOperation.AttachedChildInstanceExist"
+    # a VPC attached to CEN cannot be deleted either
+    assert error(vpc, twin, "DeleteVpc", VpcId=tokyo.id).code.startswith("DependencyViolation")
+    twin.twin.faults.update({"delays": {"CenChildInstance": 60}})
+    cbn(twin, "DetachCenChildInstance", CenId=cen_id, ChildInstanceId=tokyo.id, ChildInstanceType="VPC",
+        ChildInstanceRegionId=tokyo.region)
+    assert {c["ChildInstanceId"]: c["Status"] for c in children(twin, cen_id)}[tokyo.id] == "Detaching"
+    twin.twin.faults.update({"delays": {}})
+    twin.twin.backend.state.pending[-1].due = 0
+    assert [c["ChildInstanceId"] for c in children(twin, cen_id)] == [beijing.id]
+    err = error(cbn, twin, "DescribeCenAttachedChildInstanceAttribute", CenId=cen_id, ChildInstanceId=tokyo.id,
+                ChildInstanceType="VPC", ChildInstanceRegionId=tokyo.region)
+    assert err.code == "ParameterInstanceId"
+
+
+def test_vpcs_learn_each_others_vswitches_across_regions(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    learned = [e for e in route_entries(twin, beijing) if e["Type"] == "CEN"]
+    assert [e["DestinationCidrBlock"] for e in learned] == ["10.0.0.0/24"]  # the vSwitch, not the VPC CIDR
+    hop = learned[0]["NextHops"]["NextHop"][0]
+    assert (hop["NextHopType"], hop["NextHopId"], hop["NextHopRegionId"]) == ("CEN", cen_id, "ap-northeast-1")
+    assert hop["NextHopRelatedInfo"]["InstanceId"] == tokyo.id
+    assert [e["DestinationCidrBlock"] for e in route_entries(twin, tokyo) if e["Type"] == "CEN"] == \
+        ["192.168.0.0/24"]
+    domain = cbn(twin, "DescribeCenRegionDomainRouteEntries", CenId=cen_id, CenRegionId="cn-beijing")
+    by_dest = {e["DestinationCidrBlock"]: e for e in domain["CenRouteEntries"]["CenRouteEntry"]}
+    assert by_dest["10.0.0.0/24"]["Type"] == "CEN" and by_dest["10.0.0.0/24"]["NextHopInstanceId"] == tokyo.id
+    assert by_dest["192.168.0.0/24"]["Type"] == "System"
+
+
+def _tokyo_custom_route(twin, tokyo, dest="172.16.0.0/12"):
+    instance = next(i for i in twin.ali_resources("Instance") if i["VpcId"] == tokyo.id)
+    vpc(twin, "CreateRouteEntry", RouteTableId=tokyo["RouteTableId"], DestinationCidrBlock=dest,
+        NextHopType="Instance", NextHopId=instance.id)
+    return instance
+
+
+def _publish(twin, action, cen_id, child, dest, **extra):
+    return cbn(twin, action, CenId=cen_id, ChildInstanceId=child.id, ChildInstanceType="VPC",
+               ChildInstanceRegionId=child.region, ChildInstanceRouteTableId=child["RouteTableId"],
+               DestinationCidrBlock=dest, **extra)
+
+
+def test_publish_and_withdraw_a_custom_route(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    _tokyo_custom_route(twin, tokyo)
+    published = _publish(twin, "DescribePublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    entry = published["PublishedRouteEntries"]["PublishedRouteEntry"][0]
+    assert (entry["PublishStatus"], entry["RouteType"], entry["OperationalMode"]) == ("NonPublished", "Custom", True)
+    assert "172.16.0.0/12" not in [e["DestinationCidrBlock"] for e in route_entries(twin, beijing)]
+
+    _publish(twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    _publish(twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12")  # again: no error, no duplicate
+    entry = _publish(twin, "DescribePublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    assert entry["PublishedRouteEntries"]["PublishedRouteEntry"][0]["PublishStatus"] == "Published"
+    learned = {e["DestinationCidrBlock"]: e for e in route_entries(twin, beijing) if e["Type"] == "CEN"}
+    assert sorted(learned) == ["10.0.0.0/24", "172.16.0.0/12"]
+    assert learned["172.16.0.0/12"]["NextHops"]["NextHop"][0]["NextHopId"] == cen_id
+    child = cbn(twin, "DescribeCenChildInstanceRouteEntries", CenId=cen_id, ChildInstanceId=beijing.id,
+                ChildInstanceType="VPC", ChildInstanceRegionId=beijing.region)
+    cen_routes = {e["DestinationCidrBlock"]: e for e in child["CenRouteEntries"]["CenRouteEntry"] if e["Type"] == "CEN"}
+    assert cen_routes["172.16.0.0/12"]["NextHopInstanceId"] == tokyo.id
+    assert cen_routes["172.16.0.0/12"]["Status"] == "Active"
+
+    _publish(twin, "WithdrawPublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    entry = _publish(twin, "DescribePublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    assert entry["PublishedRouteEntries"]["PublishedRouteEntry"][0]["PublishStatus"] == "NonPublished"
+    assert [e["DestinationCidrBlock"] for e in route_entries(twin, beijing) if e["Type"] == "CEN"] == ["10.0.0.0/24"]
+
+
+def test_publish_errors_and_deleted_route_disappears(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    assert error(_publish, twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12").code == \
+        "InvalidOperation.RouteEntryNotExist"
+    _tokyo_custom_route(twin, tokyo)
+    other = new_cen(twin)
+    assert error(_publish, twin, "PublishRouteEntries", other, tokyo, "172.16.0.0/12").code == "ParameterInstanceId"
+    _publish(twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    vpc(twin, "DeleteRouteEntry", RouteTableId=tokyo["RouteTableId"], DestinationCidrBlock="172.16.0.0/12")
+    route_entries(twin, tokyo)  # settles the deletion
+    assert "172.16.0.0/12" not in [e["DestinationCidrBlock"] for e in route_entries(twin, beijing)]
+
+
+def test_learned_route_equal_to_a_local_custom_route_is_rejected(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    _tokyo_custom_route(twin, tokyo)
+    _publish(twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    # Beijing has its own route for the same destination: it keeps it, CEN's is not installed
+    host = next(i for i in twin.ali_resources("Instance") if i["VpcId"] == beijing.id)
+    vpc(twin, "CreateRouteEntry", region="cn-beijing", RouteTableId=beijing["RouteTableId"],
+        DestinationCidrBlock="172.16.0.0/12", NextHopType="Instance", NextHopId=host.id)
+    entries = [e for e in route_entries(twin, beijing) if e["DestinationCidrBlock"] == "172.16.0.0/12"]
+    assert [e["Type"] for e in entries] == ["Custom"]
+    child = cbn(twin, "DescribeCenChildInstanceRouteEntries", CenId=cen_id, ChildInstanceId=beijing.id,
+                ChildInstanceType="VPC", ChildInstanceRegionId=beijing.region, Status="Rejected")
+    rejected = child["CenRouteEntries"]["CenRouteEntry"]
+    assert [(e["DestinationCidrBlock"], e["Type"]) for e in rejected] == [("172.16.0.0/12", "CEN")]
+    assert rejected[0]["Conflicts"]["Conflict"][0]["Status"] == "conflict"
+
+
+def test_learned_routes_helper_matches_the_api(tokyo_beijing):
+    from cloudtwin.alicloud.models.cen import inter_region_bandwidth, learned_routes_for_vpc
+
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    route_entries(twin, beijing)  # settle
+    state = twin.twin.backend.state
+    helper = learned_routes_for_vpc(state, beijing)
+    api = [e for e in route_entries(twin, beijing) if e["Type"] == "CEN"]
+    assert helper == api
+    assert inter_region_bandwidth(state, cen_id, "ap-northeast-1", "cn-beijing") == {"kbps": 1, "source": "Test"}
+
+
+def test_cross_account_attach_needs_a_grant(peering_twin):
+    twin = peering_twin
+    vpc_b = seeded(twin, "svalley-vpc-b")
+    uid_a = next(a["uid"] for a in twin.twin.world.alicloud_accounts if a["name"] == "account-a")
+    uid_b = next(a["uid"] for a in twin.twin.world.alicloud_accounts if a["name"] == "account-b")
+    cen_id = new_cen(twin, account="account-a")
+    cen_children = lambda: children(twin, cen_id, account="account-a")  # noqa: E731
+    err = error(attach, twin, cen_id, vpc_b, account="account-a", ChildInstanceOwnerId=int(uid_b))
+    assert err.code == "Forbbiden.AttachChildInstanceAcrossUid" and err.statusCode == 409
+    grant = dict(CenId=cen_id, CenOwnerId=int(uid_a), InstanceId=vpc_b.id, InstanceType="VPC")
+    vpc(twin, "GrantInstanceToCen", account="account-b", region="us-west-1", **grant)
+    vpc(twin, "GrantInstanceToCen", account="account-b", region="us-west-1", **grant)  # idempotent
+    rules = vpc(twin, "DescribeGrantRulesToCen", account="account-b", region="us-west-1", InstanceId=vpc_b.id,
+                InstanceType="VPC")["CenGrantRules"]["CbnGrantRule"]
+    assert [(r["CenInstanceId"], str(r["CenOwnerId"])) for r in rules] == [(cen_id, uid_a)]
+    owner_view = cbn(twin, "DescribeGrantRulesToCen", account="account-a", CenId=cen_id, ProductType="VPC",
+                     RegionId="us-west-1")["GrantRules"]["GrantRule"]
+    assert [r["ChildInstanceId"] for r in owner_view] == [vpc_b.id]
+    attach(twin, cen_id, vpc_b, account="account-a", ChildInstanceOwnerId=int(uid_b))
+    assert [(c["ChildInstanceId"], str(c["ChildInstanceOwnerId"]), c["Status"]) for c in cen_children()] == \
+        [(vpc_b.id, uid_b, "Attached")]
+    # the grant lets account A attach; account B's own route table learns nothing alone (one child)
+    assert [e for e in route_entries(twin, vpc_b, account="account-b") if e["Type"] == "CEN"] == []
+    vpc_a = seeded(twin, "tokyo-vpc-a")
+    attach(twin, cen_id, vpc_a, account="account-a")
+    assert [e["DestinationCidrBlock"] for e in route_entries(twin, vpc_b, account="account-b")
+            if e["Type"] == "CEN"] == ["172.16.0.0/24"]
+    vpc(twin, "RevokeInstanceFromCen", account="account-b", region="us-west-1", **grant)
+    assert vpc(twin, "DescribeGrantRulesToCen", account="account-b", region="us-west-1", InstanceId=vpc_b.id,
+               InstanceType="VPC")["TotalCount"] == 0
+
+
+def test_bandwidth_package_and_region_limits(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    err = error(cbn, twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId="ap-northeast-1",
+                OppositeRegionId="cn-beijing", BandwidthLimit=5)
+    assert err.code == "InvalidOperation.BwpNotExist"
+    pkg = cbn(twin, "CreateCenBandwidthPackage", GeographicRegionAId="China", GeographicRegionBId="Asia-Pacific",
+              Bandwidth=10, Name="cn-ap", BandwidthPackageChargeType="POSTPAY")["CenBandwidthPackageId"]
+    cbn(twin, "AssociateCenBandwidthPackage", CenId=cen_id, CenBandwidthPackageId=pkg)
+    same_span = cbn(twin, "CreateCenBandwidthPackage", GeographicRegionAId="Asia-Pacific",
+                    GeographicRegionBId="China", Bandwidth=2)["CenBandwidthPackageId"]
+    assert error(cbn, twin, "AssociateCenBandwidthPackage", CenId=cen_id, CenBandwidthPackageId=same_span).code \
+        == "InvalidOperation.BwpForGeoSpanAlreadyAssociated"
+    assert error(cbn, twin, "DeleteCenBandwidthPackage", CenBandwidthPackageId=same_span).code == "Forbidden.Release"
+    err = error(cbn, twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId="ap-northeast-1",
+                OppositeRegionId="cn-beijing", BandwidthLimit=11)
+    assert err.code == "ParameterIllegal.BandwidthLimit"
+    err = error(cbn, twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId="ap-northeast-1",
+                OppositeRegionId="cn-hangzhou", BandwidthLimit=1)
+    assert err.code == "ParameterIllegal.RegionId"
+    cbn(twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId="ap-northeast-1",
+        OppositeRegionId="cn-beijing", BandwidthLimit=8)
+    limits = cbn(twin, "DescribeCenInterRegionBandwidthLimits", CenId=cen_id)
+    limit = limits["CenInterRegionBandwidthLimits"]["CenInterRegionBandwidthLimit"][0]
+    assert (limit["BandwidthLimit"], limit["BandwidthPackageId"], limit["Status"]) == (8, pkg, "Active")
+    from cloudtwin.alicloud.models.cen import inter_region_bandwidth
+
+    assert inter_region_bandwidth(twin.twin.backend.state, cen_id, "cn-beijing", "ap-northeast-1")["kbps"] == 8000
+    described = cbn(twin, "DescribeCenBandwidthPackages", Filter=[{"Key": "CenId", "Value": [cen_id]}])
+    package = described["CenBandwidthPackages"]["CenBandwidthPackage"][0]
+    assert (package["CenBandwidthPackageId"], package["Status"], package["CenIds"]["CenId"]) == (pkg, "InUse", [cen_id])
+    assert error(cbn, twin, "UnassociateCenBandwidthPackage", CenId=cen_id, CenBandwidthPackageId=pkg).code == \
+        "InvalidOperation.InterRegionBandwidthLimitExist"
+    assert error(cbn, twin, "DeleteCen", CenId=cen_id).code == "InvalidOperation.AttachedChildInstanceExist"
+    cbn(twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId="ap-northeast-1",
+        OppositeRegionId="cn-beijing", BandwidthLimit=0)
+    assert cbn(twin, "DescribeCenInterRegionBandwidthLimits", CenId=cen_id)["TotalCount"] == 0
+    cbn(twin, "UnassociateCenBandwidthPackage", CenId=cen_id, CenBandwidthPackageId=pkg)
+    cbn(twin, "DeleteCenBandwidthPackage", CenBandwidthPackageId=pkg)
+    assert cbn(twin, "DescribeCenBandwidthPackages",
+               Filter=[{"Key": "CenBandwidthPackageId", "Value": [pkg]}])["TotalCount"] == 0
