@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 
 from werkzeug.serving import make_server
 
+from . import crosscloud
 from .alicloud.models.base import Backend, State
 from .alicloud.protocol.app import make_alicloud_app
 from .aws.app import make_aws_app, reset_moto
@@ -58,6 +59,7 @@ class Twin:
         self._aws = _Server(self.aws_app, aws_port, MotoRequestHandler)
         self._alicloud = _Server(make_alicloud_app(self.backend, self.faults, self), alicloud_port)
         self._lock = threading.Lock()
+        crosscloud.install(self)
 
     @classmethod
     def from_file(cls, path: str, **kwargs: Any) -> "Twin":

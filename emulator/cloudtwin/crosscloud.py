@@ -1,0 +1,305 @@
+"""Tunnels between the two clouds: they come up only when both ends agree.
+
+This is the only module that sees both sides of the twin. An Alibaba IPsec-VPN
+connection reaches ``ipsec_sa_established`` and the matching AWS tunnel reports
+telemetry ``UP`` only when, as IKE itself would decide:
+
+- the Alibaba customer gateway IP is that AWS tunnel's outside IP, and the AWS customer
+  gateway IP is the Alibaba VPN gateway's public IP;
+- phase 1 agrees: an IKE version both allow, main mode, the same pre-shared key, the
+  default identities (each side's public IP), a common proposal (encryption + integrity +
+  DH group, names mapped between the clouds) and a lifetime AWS accepts (<= 28800 s);
+- phase 2 agrees: a common proposal with PFS (AWS always uses it), a lifetime AWS
+  accepts (<= 3600 s), one SA pair per tunnel (an IKEv1 connection with several subnets
+  negotiates one SA per subnet pair, which AWS refuses) and traffic selectors inside the
+  AWS connection's ``LocalIpv4NetworkCidr`` / ``RemoteIpv4NetworkCidr`` (0.0.0.0/0 by
+  default, which accepts anything).
+
+Otherwise each side shows what the real one would: Alibaba ``ike_sa_not_established``
+when phase 1 fails, ``ipsec_sa_not_established`` when only phase 2 fails; AWS telemetry
+``DOWN`` with a status message. Every change of outcome is recorded with
+``state.note(...)`` (``/_twin/state`` events) saying why. Pre-shared keys never appear
+in a note or a message.
+
+Wiring (``install(twin)``): the Alibaba VPN model runs ``evaluate`` before every request
+that reads IPsec state and after every change (``models.vpn.register_tunnel_hook``); the
+AWS extension runs it at the start of every DescribeVpnConnections
+(``BEFORE_DESCRIBE_HOOKS``). Without the AWS extension, or with no AWS VPN at all, the
+Alibaba side still works: its connections simply find no peer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .alicloud.models import vpn as ali_vpn
+from .alicloud.models.base import Resource, State
+
+LOG = logging.getLogger("cloudtwin.crosscloud")
+
+AWS_PHASE1_MAX_LIFETIME = 28800
+AWS_PHASE2_MAX_LIFETIME = 3600
+
+# Alibaba name -> AWS name (None: AWS has no such algorithm).
+ENCRYPTION = {"aes": "AES128", "aes192": None, "aes256": "AES256", "des": None, "3des": None}
+INTEGRITY = {"md5": None, "sha1": "SHA1", "sha256": "SHA2-256", "sha384": "SHA2-384", "sha512": "SHA2-512"}
+DH_GROUP = {"group1": 1, "group2": 2, "group5": 5, "group14": 14, "group15": 15, "group16": 16,
+            "group19": 19, "group20": 20, "group21": 21, "group24": 24, "disabled": None}
+
+UP_MESSAGE = "IPSEC IS UP"
+NO_PEER_MESSAGE = "no peer answered"
+
+_LOCK = threading.RLock()
+_TWINS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_AWS: Any = None  # cloudtwin.aws.extensions.vpn once installed
+_INSTALLED = False
+
+
+@dataclass
+class AwsTunnel:
+    account: str
+    region: str
+    vpn: Any
+    index: int
+    options: Dict[str, Any]
+    customer_gateway_ip: str
+    available: bool
+    local_cidr: str
+    remote_cidr: str
+
+    @property
+    def label(self) -> str:
+        return f"AWS {self.vpn.id} tunnel {self.index + 1} ({self.options.get('OutsideIpAddress')})"
+
+
+@dataclass
+class Outcome:
+    status: str  # Alibaba negotiation status
+    tunnel: Optional[AwsTunnel]
+    reason: str  # "" when established
+
+    @property
+    def up(self) -> bool:
+        return self.status == "ipsec_sa_established"
+
+
+# --- install ----------------------------------------------------------------------------------
+
+def install(twin: Any) -> None:
+    """Connect the two clouds of ``twin`` (idempotent; several twins may share a process)."""
+    global _AWS, _INSTALLED
+    _TWINS.add(twin)
+    with _LOCK:
+        if _INSTALLED:
+            return
+        ali_vpn.register_tunnel_hook(_alibaba_hook)
+        try:
+            from .aws.extensions import vpn as aws_vpn
+        except ImportError:  # an AWS side without VPN support: Alibaba connections find no peer
+            aws_vpn = None
+        if aws_vpn is not None:
+            _AWS = aws_vpn
+            if _aws_hook not in aws_vpn.BEFORE_DESCRIBE_HOOKS:
+                aws_vpn.BEFORE_DESCRIBE_HOOKS.append(_aws_hook)
+        _INSTALLED = True
+
+
+def _alibaba_hook(state: State) -> None:
+    try:
+        evaluate([state])
+    except Exception:  # pylint: disable=broad-except  # the cloud still answers; the log says why
+        LOG.exception("cloudtwin: cross-cloud tunnel evaluation failed")
+
+
+def _aws_hook() -> None:
+    # Alibaba's async states settle lazily at the start of each Alibaba request; an AWS
+    # read must see them settled too. Each state's lock is taken alone, never while
+    # holding _LOCK (an Alibaba request holds its state's lock, then takes _LOCK).
+    for state in _states(()):
+        with state.lock:
+            state.settle()
+    evaluate()
+
+
+# --- evaluation -------------------------------------------------------------------------------------
+
+def _states(extra: Iterable[State]) -> List[State]:
+    out: List[State] = []
+    for twin in list(_TWINS):
+        state = getattr(getattr(twin, "backend", None), "state", None)
+        if state is not None and state not in out:
+            out.append(state)
+    for state in extra:
+        if state not in out:
+            out.append(state)
+    return out
+
+
+def _aws_tunnels() -> Dict[str, AwsTunnel]:
+    """AWS tunnels by outside IP."""
+    if _AWS is None:
+        return {}
+    out: Dict[str, AwsTunnel] = {}
+    for account, region, vpn in list(_AWS.iter_vpn_connections()):
+        try:
+            cgw_ip = _AWS.customer_gateway_ip(vpn)
+        except Exception:  # pylint: disable=broad-except  # customer gateway deleted under it
+            cgw_ip = ""
+        options = getattr(vpn, "options", None) or {}
+        available = getattr(vpn, "state", "available") == "available"
+        for index, tunnel in enumerate(_AWS.tunnel_options(vpn)):
+            out[tunnel.get("OutsideIpAddress")] = AwsTunnel(
+                account, region, vpn, index, tunnel, cgw_ip, available,
+                options.get("LocalIpv4NetworkCidr") or "0.0.0.0/0", options.get("RemoteIpv4NetworkCidr") or "0.0.0.0/0")
+    return out
+
+
+def _values(items: Any) -> List[Any]:
+    return [i.get("Value") if isinstance(i, dict) else i for i in (items or [])]
+
+
+def _offer(enc: str, auth: str, dh: str) -> str:
+    return f"{enc}/{auth}/{dh}"
+
+
+def _proposal_problem(phase: int, ali: Dict[str, str], tunnel: AwsTunnel) -> str:
+    """'' when Alibaba's single proposal is among what the AWS tunnel accepts, else why not."""
+    opts = tunnel.options
+    enc_aws = _values(opts.get(f"Phase{phase}EncryptionAlgorithms"))
+    int_aws = _values(opts.get(f"Phase{phase}IntegrityAlgorithms"))
+    dh_aws = [int(v) for v in _values(opts.get(f"Phase{phase}DHGroupNumbers"))]
+    problems = []
+    if ENCRYPTION.get(ali["enc"]) not in enc_aws:
+        problems.append(f"encryption {ali['enc']} (AWS accepts {', '.join(enc_aws)})")
+    if INTEGRITY.get(ali["auth"]) not in int_aws:
+        problems.append(f"integrity {ali['auth']} (AWS accepts {', '.join(int_aws)})")
+    if ali["dh"] == "disabled":
+        problems.append("PFS disabled (AWS always uses a DH group in phase 2)")
+    elif DH_GROUP.get(ali["dh"]) not in dh_aws:
+        problems.append(f"DH {ali['dh']} (AWS accepts groups {', '.join(map(str, dh_aws))})")
+    if not problems:
+        return ""
+    return (f"no common phase {phase} proposal: Alibaba offers {_offer(ali['enc'], ali['auth'], ali['dh'])}; "
+            + "; ".join(problems))
+
+
+def _subnets(value: str) -> List[ipaddress.IPv4Network]:
+    return [ipaddress.ip_network(s.strip()) for s in (value or "").split(",") if s.strip()]
+
+
+def negotiate(vco: Resource, gw: Resource, cgw: Resource, tunnel: Optional[AwsTunnel]) -> Outcome:
+    """What IKE would make of this Alibaba connection against the AWS tunnel it points at."""
+    ali = f"Alibaba {vco.id}"
+    if tunnel is None:
+        return Outcome("ike_sa_not_established", None,
+                       f"phase 1 failed: no AWS VPN tunnel has outside IP {cgw['IpAddress']} (the IP of customer "
+                       f"gateway {cgw.id} of {ali}); nothing answers IKE there")
+    where = tunnel.label
+    if not tunnel.available:
+        return Outcome("ike_sa_not_established", tunnel, f"phase 1 failed: {where} is {tunnel.vpn.state}, not available")
+    if tunnel.customer_gateway_ip != gw["InternetIp"]:
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: the customer gateway of {where} is {tunnel.customer_gateway_ip or 'gone'}, "
+                       f"but {ali} comes from VPN gateway {gw.id} at {gw['InternetIp']}")
+    ike = vco["IkeConfig"]
+    versions = _values(tunnel.options.get("IkeVersions"))
+    if ike["IkeVersion"] not in versions:
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {ali} speaks {ike['IkeVersion']} but {where} allows {', '.join(versions)}")
+    if ike["IkeVersion"] == "ikev1" and ike.get("IkeMode") == "aggressive":
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {ali} uses IKEv1 aggressive mode; {where} accepts main mode only")
+    if ike.get("Psk") != tunnel.options.get("PreSharedKey"):
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: pre-shared keys differ between {ali} and {where}")
+    if ike.get("LocalId") not in (None, "", gw["InternetIp"]):
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {ali} identifies itself as {ike['LocalId']!r}; {where} expects its customer "
+                       f"gateway IP {gw['InternetIp']}")
+    if ike.get("RemoteId") not in (None, "", tunnel.options.get("OutsideIpAddress")):
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {ali} expects the peer identity {ike['RemoteId']!r}; {where} identifies "
+                       f"itself by its outside IP")
+    problem = _proposal_problem(1, {"enc": ike["IkeEncAlg"], "auth": ike["IkeAuthAlg"], "dh": ike["IkePfs"]}, tunnel)
+    if problem:
+        return Outcome("ike_sa_not_established", tunnel, f"phase 1 failed: {problem}; {where}")
+    if int(ike["IkeLifetime"]) > AWS_PHASE1_MAX_LIFETIME:
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {ali} IkeLifetime {ike['IkeLifetime']} s is above the "
+                       f"{AWS_PHASE1_MAX_LIFETIME} s AWS accepts ({where})")
+    ipsec = vco["IpsecConfig"]
+    problem = _proposal_problem(2, {"enc": ipsec["IpsecEncAlg"], "auth": ipsec["IpsecAuthAlg"],
+                                    "dh": ipsec["IpsecPfs"]}, tunnel)
+    if problem:
+        return Outcome("ipsec_sa_not_established", tunnel, f"phase 2 failed: {problem}; {where}")
+    if int(ipsec["IpsecLifetime"]) > AWS_PHASE2_MAX_LIFETIME:
+        return Outcome("ipsec_sa_not_established", tunnel,
+                       f"phase 2 failed: {ali} IpsecLifetime {ipsec['IpsecLifetime']} s is above the "
+                       f"{AWS_PHASE2_MAX_LIFETIME} s AWS accepts ({where})")
+    local, remote = _subnets(vco["LocalSubnet"]), _subnets(vco["RemoteSubnet"])
+    if ike["IkeVersion"] == "ikev1" and len(local) * len(remote) > 1:
+        return Outcome("ipsec_sa_not_established", tunnel,
+                       f"phase 2 failed: {ali} uses IKEv1 with {len(local)} local x {len(remote)} remote subnets, "
+                       f"one SA pair each; {where} accepts one SA pair per tunnel (use IKEv2, or one CIDR per side "
+                       "such as 0.0.0.0/0)")
+    # AWS's LocalIpv4NetworkCidr is the customer (Alibaba) side, RemoteIpv4NetworkCidr the AWS side.
+    aws_local, aws_remote = ipaddress.ip_network(tunnel.local_cidr), ipaddress.ip_network(tunnel.remote_cidr)
+    for nets, allowed, side in ((local, aws_local, "LocalSubnet"), (remote, aws_remote, "RemoteSubnet")):
+        outside = [str(n) for n in nets if not n.subnet_of(allowed)]
+        if outside:
+            return Outcome("ipsec_sa_not_established", tunnel,
+                           f"phase 2 failed: {ali} {side} {', '.join(outside)} is outside the traffic selector "
+                           f"{allowed} of {where}")
+    return Outcome("ipsec_sa_established", tunnel, "")
+
+
+def evaluate(extra_states: Iterable[State] = ()) -> None:
+    """Decide every Alibaba connection and every AWS tunnel the twin(s) hold."""
+    with _LOCK:
+        tunnels = _aws_tunnels()
+        verdicts: Dict[Tuple[str, int], List[Outcome]] = {}
+        for state in _states(extra_states):
+            seen = state.__dict__.setdefault("_crosscloud_seen", {})
+            for vco in list(state.resources.get("VpnConnection", {}).values()):
+                gw = state.find("VpnGateway", vco["VpnGatewayId"])
+                cgw = state.find("CustomerGateway", vco["CustomerGatewayId"])
+                if vco.deleted or gw is None or cgw is None:
+                    continue
+                if gw["Status"] in ("init", "provisioning", "deleting"):
+                    continue  # not negotiating (yet, or any more); ``updating`` keeps its tunnels
+                outcome = negotiate(vco, gw, cgw, tunnels.get(cgw["IpAddress"]))
+                vco["Status"] = outcome.status
+                if outcome.tunnel is not None:
+                    verdicts.setdefault((outcome.tunnel.vpn.id, outcome.tunnel.index), []).append(outcome)
+                key = (outcome.status, outcome.reason,
+                       outcome.tunnel.label if outcome.tunnel is not None else None)
+                if seen.get(vco.id) != key:
+                    seen[vco.id] = key
+                    _note(state, gw, vco, outcome)
+        if _AWS is None:
+            return
+        for tunnel in tunnels.values():
+            outcomes = verdicts.get((tunnel.vpn.id, tunnel.index), [])
+            if any(o.up for o in outcomes):
+                _AWS.set_tunnel_status(tunnel.vpn, tunnel.index, "UP", UP_MESSAGE)
+            elif outcomes:
+                _AWS.set_tunnel_status(tunnel.vpn, tunnel.index, "DOWN", "IPSEC IS DOWN: " + outcomes[0].reason)
+            else:
+                _AWS.set_tunnel_status(tunnel.vpn, tunnel.index, "DOWN", NO_PEER_MESSAGE)
+
+
+def _note(state: State, gw: Resource, vco: Resource, outcome: Outcome) -> None:
+    tunnel = outcome.tunnel
+    if outcome.up:
+        message = f"{gw.id}: {vco.id} is up: ipsec_sa_established with {tunnel.label}"
+    else:
+        message = f"{gw.id}: {outcome.reason}"
+    state.note(kind="tunnel", message=message, vpn_gateway_id=gw.id, vpn_connection_id=vco.id,
+               status=outcome.status, aws_vpn_connection_id=tunnel.vpn.id if tunnel else None,
+               aws_tunnel=tunnel.index + 1 if tunnel else None,
+               aws_outside_ip=tunnel.options.get("OutsideIpAddress") if tunnel else None)

@@ -1,0 +1,154 @@
+"""Tunnels between the twin's two clouds come up only when both ends agree (cloudtwin.crosscloud)."""
+
+from __future__ import annotations
+
+import json
+
+from alibabacloud_vpc20160428 import models as m
+
+REGION = "ap-northeast-1"
+PSKS = ("Tunnel1.shared_key", "Tunnel2.shared_key")
+PINNED = {"IKEVersions": [{"Value": "ikev2"}], "Phase1EncryptionAlgorithms": [{"Value": "AES256"}],
+          "Phase1IntegrityAlgorithms": [{"Value": "SHA2-256"}], "Phase1DHGroupNumbers": [{"Value": 14}],
+          "Phase2EncryptionAlgorithms": [{"Value": "AES256"}], "Phase2IntegrityAlgorithms": [{"Value": "SHA2-256"}],
+          "Phase2DHGroupNumbers": [{"Value": 14}], "Phase1LifetimeSeconds": 28800, "Phase2LifetimeSeconds": 3600}
+MATCHING_IKE = {"IkeVersion": "ikev2", "IkeMode": "main", "IkeEncAlg": "aes256", "IkeAuthAlg": "sha256",
+                "IkePfs": "group14", "IkeLifetime": 28800}
+MATCHING_IPSEC = {"IpsecEncAlg": "aes256", "IpsecAuthAlg": "sha256", "IpsecPfs": "group14", "IpsecLifetime": 3600}
+
+
+def _alibaba_gateway(client):
+    vpc = client.describe_vpcs(m.DescribeVpcsRequest(region_id=REGION, vpc_name="tokyo-vpc")).body.vpcs.vpc[0]
+    gw_id = client.create_vpn_gateway(m.CreateVpnGatewayRequest(
+        region_id=REGION, vpc_id=vpc.vpc_id, v_switch_id=vpc.v_switch_ids.v_switch_id[0], bandwidth=10,
+        name="tokyo-vpn")).body.vpn_gateway_id
+    gw = None
+    for _ in range(3):
+        gw = client.describe_vpn_gateways(m.DescribeVpnGatewaysRequest(
+            region_id=REGION, vpn_gateway_id=gw_id)).body.vpn_gateways.vpn_gateway[0]
+    assert gw.status == "active"
+    return gw
+
+
+def _aws_vpn(ec2, alibaba_ip):
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress=alibaba_ip, BgpAsn=65000)
+    vpn = ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=cgw["CustomerGateway"]["CustomerGatewayId"], TransitGatewayId=tgw,
+        Options={"StaticRoutesOnly": True, "TunnelOptions": [dict(PINNED, PreSharedKey=psk) for psk in PSKS]},
+    )["VpnConnection"]
+    return vpn["VpnConnectionId"]
+
+
+def _describe_aws(ec2, vpn_id):
+    return ec2.describe_vpn_connections(VpnConnectionIds=[vpn_id])["VpnConnections"][0]
+
+
+def _build(twin, ike=None, ipsec=None):
+    client = twin.vpc_client()
+    ec2 = twin.ec2()
+    gw = _alibaba_gateway(client)
+    vpn_id = _aws_vpn(ec2, gw.internet_ip)
+    tunnels = _describe_aws(ec2, vpn_id)["Options"]["TunnelOptions"]
+    vcos = []
+    for index, tunnel in enumerate(tunnels):
+        cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
+            region_id=REGION, ip_address=tunnel["OutsideIpAddress"], name=f"aws-tunnel-{index + 1}")).body
+        request = m.CreateVpnConnectionRequest(
+            region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id, customer_gateway_id=cgw_id.customer_gateway_id,
+            name=f"to-aws-{index + 1}", local_subnet="0.0.0.0/0", remote_subnet="172.16.0.0/12",
+            effect_immediately=True)
+        if ike is not False:
+            request.ike_config = json.dumps(dict(ike or MATCHING_IKE, Psk=PSKS[index]))
+        if ipsec is not False:
+            request.ipsec_config = json.dumps(ipsec or MATCHING_IPSEC)
+        vcos.append(client.create_vpn_connection(request).body.vpn_connection_id)
+    return client, ec2, gw, vpn_id, vcos
+
+
+def _alibaba_status(client, vco_id):
+    return client.describe_vpn_connections(m.DescribeVpnConnectionsRequest(
+        region_id=REGION, vpn_connection_id=vco_id)).body.vpn_connections.vpn_connection[0].status
+
+
+def _telemetry(ec2, vpn_id):
+    return [(t["Status"], t["StatusMessage"]) for t in _describe_aws(ec2, vpn_id)["VgwTelemetry"]]
+
+
+def _notes(twin):
+    return [e["message"] for e in twin.twin.backend.state.dump()["events"] if e.get("kind") == "tunnel"]
+
+
+def test_matching_ends_come_up_on_both_sides(twin):
+    client, ec2, _gw, vpn_id, vcos = _build(twin)
+    assert [_alibaba_status(client, v) for v in vcos] == ["ipsec_sa_established"] * 2
+    assert [s for s, _ in _telemetry(ec2, vpn_id)] == ["UP", "UP"]
+    assert any("is up" in n for n in _notes(twin))
+
+
+def test_changed_psk_on_one_side_drops_the_tunnel_with_a_reason(twin):
+    client, ec2, gw, vpn_id, vcos = _build(twin)
+    assert _alibaba_status(client, vcos[0]) == "ipsec_sa_established"
+    client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
+        region_id=REGION, vpn_connection_id=vcos[0], ike_config=json.dumps({"Psk": "Another.key_123"})))
+    assert _alibaba_status(client, vcos[0]) == "ike_sa_not_established"
+    assert _alibaba_status(client, vcos[1]) == "ipsec_sa_established"
+    telemetry = _telemetry(ec2, vpn_id)
+    assert telemetry[0][0] == "DOWN" and "pre-shared keys differ" in telemetry[0][1]
+    assert telemetry[1][0] == "UP"
+    reason = [n for n in _notes(twin) if "pre-shared keys differ" in n]
+    assert reason and vcos[0] in reason[-1] and vpn_id in reason[-1] and gw.vpn_gateway_id in reason[-1]
+    dump = json.dumps(twin.twin.backend.state.dump()["events"])
+    assert "Another.key_123" not in dump and PSKS[0] not in dump
+
+    # Put the key back on the AWS side instead: it comes up again.
+    outside = _describe_aws(ec2, vpn_id)["Options"]["TunnelOptions"][0]["OutsideIpAddress"]
+    ec2.modify_vpn_tunnel_options(VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=outside,
+                                  TunnelOptions={"PreSharedKey": "Another.key_123"})
+    assert _alibaba_status(client, vcos[0]) == "ipsec_sa_established"
+    assert _telemetry(ec2, vpn_id)[0][0] == "UP"
+
+
+def test_no_common_phase1_proposal_stays_down(twin):
+    client, ec2, _gw, vpn_id, vcos = _build(twin, ike=dict(MATCHING_IKE, IkeEncAlg="aes192"))
+    assert [_alibaba_status(client, v) for v in vcos] == ["ike_sa_not_established"] * 2
+    telemetry = _telemetry(ec2, vpn_id)
+    assert [s for s, _ in telemetry] == ["DOWN", "DOWN"]
+    assert "no common phase 1 proposal" in telemetry[0][1] and "aes192" in telemetry[0][1]
+
+
+def test_phase2_only_failure_reports_ipsec_sa_not_established(twin):
+    client, ec2, _gw, vpn_id, vcos = _build(twin, ipsec=dict(MATCHING_IPSEC, IpsecLifetime=86400))
+    assert _alibaba_status(client, vcos[0]) == "ipsec_sa_not_established"
+    assert "IpsecLifetime 86400" in _telemetry(ec2, vpn_id)[0][1]
+
+
+def test_alibaba_defaults_against_pinned_aws_stay_down(twin):
+    client, ec2, _gw, vpn_id, vcos = _build(twin, ike={"IkeVersion": "ikev1"}, ipsec=False)
+    assert [_alibaba_status(client, v) for v in vcos] == ["ike_sa_not_established"] * 2
+    telemetry = _telemetry(ec2, vpn_id)
+    assert [s for s, _ in telemetry] == ["DOWN", "DOWN"]
+    assert "ikev1" in telemetry[0][1]
+
+
+def test_aws_customer_gateway_must_be_the_alibaba_gateway_ip(twin):
+    client = twin.vpc_client()
+    ec2 = twin.ec2()
+    gw = _alibaba_gateway(client)
+    vpn_id = _aws_vpn(ec2, "192.0.2.200")  # not the Alibaba VPN gateway
+    outside = _describe_aws(ec2, vpn_id)["Options"]["TunnelOptions"][0]["OutsideIpAddress"]
+    cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
+        region_id=REGION, ip_address=outside)).body.customer_gateway_id
+    vco_id = client.create_vpn_connection(m.CreateVpnConnectionRequest(
+        region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id, customer_gateway_id=cgw_id, local_subnet="0.0.0.0/0",
+        remote_subnet="172.16.0.0/12", ike_config=json.dumps(dict(MATCHING_IKE, Psk=PSKS[0])),
+        ipsec_config=json.dumps(MATCHING_IPSEC))).body.vpn_connection_id
+    assert _alibaba_status(client, vco_id) == "ike_sa_not_established"
+    assert any("192.0.2.200" in n and gw.internet_ip in n for n in _notes(twin))
+
+
+def test_deleting_the_alibaba_side_takes_the_aws_tunnel_down(twin):
+    client, ec2, _gw, vpn_id, vcos = _build(twin)
+    assert [s for s, _ in _telemetry(ec2, vpn_id)] == ["UP", "UP"]
+    client.delete_vpn_connection(m.DeleteVpnConnectionRequest(region_id=REGION, vpn_connection_id=vcos[1]))
+    assert [s for s, _ in _telemetry(ec2, vpn_id)] == ["UP", "DOWN"]
