@@ -113,7 +113,7 @@ def request_id(exc):
 def split_endpoint(endpoint):
     """``http://127.0.0.1:8080`` -> ("127.0.0.1:8080", "http"); bare hosts use https."""
     if "://" in endpoint:
-        scheme, _, rest = endpoint.partition("://")
+        scheme, dummy, rest = endpoint.partition("://")
         return rest.rstrip("/"), scheme
     return endpoint.rstrip("/"), "https"
 

@@ -17,7 +17,7 @@ description:
     route entries (custom, system and routes learned from CEN).
   - Roles use it to turn VPC names into IDs and to find the route table a route belongs in.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   vpc_ids:
     description: Only these VPCs.

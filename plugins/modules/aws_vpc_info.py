@@ -18,7 +18,7 @@ description:
   - Roles use it to turn VPC names into IDs and to find every subnet route table that
     needs routes toward a Transit Gateway.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   vpc_ids:
     description: Only these VPCs.
