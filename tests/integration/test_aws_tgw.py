@@ -104,3 +104,102 @@ def test_waits_for_pending_transit_gateway(twin):
     assert created["state"] == "available"
     no_wait = ok("aws_tgw", {"name": "slow-tgw-2", "wait": False})
     assert no_wait["state"] == "pending"
+
+
+def _world(twin):
+    """What the walkthrough may change in AWS, to compare before and after."""
+    ec2 = twin.ec2()
+    tables = sorted((t["RouteTableId"], sorted((r.get("DestinationCidrBlock"), r.get("GatewayId") or r.get("TransitGatewayId"))
+                                               for r in t["Routes"]))
+                    for t in ec2.describe_route_tables()["RouteTables"])
+    tgws = [t["TransitGatewayId"] for t in ec2.describe_transit_gateways()["TransitGateways"] if t["State"] != "deleted"]
+    atts = [a["TransitGatewayAttachmentId"] for a in ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+            if a["State"] != "deleted"]
+    rtbs = [t["TransitGatewayRouteTableId"] for t in ec2.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"]
+            if t["State"] != "deleted"]
+    vpns = [v["VpnConnectionId"] for v in ec2.describe_vpn_connections()["VpnConnections"] if v["State"] != "deleted"]
+    return {"tables": tables, "tgws": tgws, "attachments": atts, "tgw_route_tables": rtbs, "vpns": vpns}
+
+
+def test_walkthrough_aws_half_build_rerun_and_teardown(twin):
+    """The first walkthrough's AWS steps 3 and 5 with these modules; the VPN itself via boto3."""
+    seeded = _world(twin)
+    vpcs = dict((v["name"], v) for v in ok("aws_vpc_info", {"names": ["vpc-a", "vpc-b"]})["vpcs"])
+    assert vpcs["vpc-a"]["cidr_block"] == "172.16.0.0/16" and vpcs["vpc-b"]["cidr_block"] == "172.17.0.0/16"
+    others = {"vpc-a": "172.17.0.0/16", "vpc-b": "172.16.0.0/16"}
+    ec2 = twin.ec2()
+
+    def build():
+        tgw = ok("aws_tgw", {"name": "walkthrough-tgw", "description": "AWS <-> Alibaba transit"})
+        atts = {}
+        for name, vpc in sorted(vpcs.items()):
+            atts[name] = ok("aws_tgw_attachment", {"name": name + "-attachment", "transit_gateway_id": "walkthrough-tgw",
+                                                   "vpc_id": vpc["vpc_id"],
+                                                   "subnet_ids": [s["subnet_id"] for s in vpc["subnets"]]})
+            ok("aws_vpc_route", {"vpc_id": vpc["vpc_id"], "routes": [
+                {"destination_cidr_block": cidr, "transit_gateway_id": tgw["transit_gateway_id"]}
+                for cidr in (others[name], "10.0.0.0/8", "192.168.0.0/16")]})
+        return tgw, atts
+
+    tgw, atts = build()
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.20", BgpAsn=65000)["CustomerGateway"]
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"],
+                                    TransitGatewayId=tgw["transit_gateway_id"],
+                                    Options={"StaticRoutesOnly": True})["VpnConnection"]
+    vpn_id = vpn["VpnConnectionId"]
+
+    def routes_to_vpn():
+        vpn_att = ok("aws_tgw_attachment", {"type": "vpn", "vpn_connection_id": vpn_id, "name": "alibaba-vpn"})
+        table = ok("aws_tgw_route_table", {"transit_gateway_id": "walkthrough-tgw", "default": True, "routes": [
+            {"destination_cidr_block": "10.0.0.0/8", "vpn_connection_id": vpn_id},
+            {"destination_cidr_block": "192.168.0.0/16", "vpn_connection_id": vpn_id}]})
+        return vpn_att, table
+
+    vpn_att, table = routes_to_vpn()
+
+    # Re-running every step changes nothing and calls nothing mutating.
+    twin.clear_calls()
+    build()
+    routes_to_vpn()
+    assert twin.mutating_calls() == []
+
+    found = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=tgw["association_default_route_table_id"],
+                                              Filters=[{"Name": "state", "Values": ["active"]}])["Routes"]
+    got = dict((r["DestinationCidrBlock"], (r["Type"], r["TransitGatewayAttachments"][0]["TransitGatewayAttachmentId"],
+                                            r["TransitGatewayAttachments"][0]["ResourceId"])) for r in found)
+    vpn_att_id = vpn_att["transit_gateway_attachment_id"]
+    assert got == {
+        "172.16.0.0/16": ("propagated", atts["vpc-a"]["transit_gateway_attachment_id"], vpcs["vpc-a"]["vpc_id"]),
+        "172.17.0.0/16": ("propagated", atts["vpc-b"]["transit_gateway_attachment_id"], vpcs["vpc-b"]["vpc_id"]),
+        "10.0.0.0/8": ("static", vpn_att_id, vpn_id),
+        "192.168.0.0/16": ("static", vpn_att_id, vpn_id),
+    }
+    for name, vpc in vpcs.items():
+        table_routes = ok("aws_vpc_info", {"names": [name]})["vpcs"][0]["route_tables"][0]["routes"]
+        to_tgw = sorted(r["destination_cidr_block"] for r in table_routes if r.get("transit_gateway_id") == tgw["transit_gateway_id"])
+        assert to_tgw == sorted([others[name], "10.0.0.0/8", "192.168.0.0/16"])
+
+    info = ok("aws_tgw_info", {"names": ["walkthrough-tgw"]})["transit_gateways"]
+    assert len(info) == 1 and info[0]["transit_gateway_id"] == tgw["transit_gateway_id"]
+    assert sorted((a["resource_type"], a["name"]) for a in info[0]["attachments"]) == [
+        ("vpc", "vpc-a-attachment"), ("vpc", "vpc-b-attachment"), ("vpn", "alibaba-vpn")]
+    assert all(a["association"]["state"] == "associated" for a in info[0]["attachments"])
+    [default] = [t for t in info[0]["route_tables"] if t["default_association_route_table"]]
+    assert len(default["associations"]) == 3 and len(default["propagations"]) == 3
+    assert sorted((r["destination_cidr_block"], r["type"]) for r in default["routes"]) == [
+        ("10.0.0.0/8", "static"), ("172.16.0.0/16", "propagated"), ("172.17.0.0/16", "propagated"),
+        ("192.168.0.0/16", "static")]
+
+    # Teardown in reverse dependency order leaves the seeded world.
+    ok("aws_tgw_route_table", {"transit_gateway_id": "walkthrough-tgw", "default": True, "routes": [], "purge_routes": True})
+    for name, vpc in sorted(vpcs.items()):
+        ok("aws_vpc_route", {"vpc_id": vpc["vpc_id"], "state": "absent", "routes": [
+            {"destination_cidr_block": cidr} for cidr in (others[name], "10.0.0.0/8", "192.168.0.0/16")]})
+    ec2.delete_vpn_connection(VpnConnectionId=vpn_id)
+    ec2.delete_customer_gateway(CustomerGatewayId=cgw["CustomerGatewayId"])
+    for name, vpc in sorted(vpcs.items()):
+        assert ok("aws_tgw_attachment", {"transit_gateway_id": "walkthrough-tgw", "vpc_id": vpc["vpc_id"],
+                                         "state": "absent"})["changed"]
+    assert ok("aws_tgw", {"name": "walkthrough-tgw", "state": "absent"})["changed"]
+    assert _world(twin) == seeded
+    assert ok("aws_tgw_info", {})["transit_gateways"] == []
