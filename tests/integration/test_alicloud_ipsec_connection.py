@@ -1,0 +1,134 @@
+"""multicloud.transit.alicloud_ipsec_connection against the seed-tgw-cen twin (with the AWS side from boto3)."""
+
+from __future__ import annotations
+
+import json
+
+from twinhelpers import ok, run_module
+
+TOKYO = "ap-northeast-1"
+PSK = "Tunnel1.shared_key"
+NEW_PSK = "Rotated.key_2"
+AWS_PINNED = {"IKEVersions": [{"Value": "ikev2"}], "Phase1EncryptionAlgorithms": [{"Value": "AES256"}],
+              "Phase1IntegrityAlgorithms": [{"Value": "SHA2-256"}], "Phase1DHGroupNumbers": [{"Value": 14}],
+              "Phase2EncryptionAlgorithms": [{"Value": "AES256"}], "Phase2IntegrityAlgorithms": [{"Value": "SHA2-256"}],
+              "Phase2DHGroupNumbers": [{"Value": 14}], "Phase1LifetimeSeconds": 28800, "Phase2LifetimeSeconds": 3600}
+IKE = {"version": "ikev2", "enc_alg": "aes256", "auth_alg": "sha256", "pfs": "group14", "lifetime": 28800}
+IPSEC = {"enc_alg": "aes256", "auth_alg": "sha256", "pfs": "group14", "lifetime": 3600}
+
+
+def gateway(twin):
+    return ok("alicloud_vpn_gateway", {"alicloud_region": TOKYO, "name": "tokyo-vpn", "vpc_name": "tokyo-vpc"})
+
+
+def aws_vpn(twin, alibaba_ip, psks):
+    ec2 = twin.ec2()
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress=alibaba_ip, BgpAsn=65000)["CustomerGateway"]
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], TransitGatewayId=tgw,
+                                    Options={"StaticRoutesOnly": True, "TunnelOptions": [
+                                        dict(AWS_PINNED, PreSharedKey=psk) for psk in psks]})["VpnConnection"]
+    described = ec2.describe_vpn_connections(VpnConnectionIds=[vpn["VpnConnectionId"]])["VpnConnections"][0]
+    return vpn["VpnConnectionId"], [t["OutsideIpAddress"] for t in described["Options"]["TunnelOptions"]]
+
+
+def customer_gateway(ip, name):
+    return ok("alicloud_customer_gateway", {"alicloud_region": TOKYO, "name": name, "ip_address": ip})
+
+
+def conn_args(gw, cgw, **extra):
+    base = {"alicloud_region": TOKYO, "name": "to-aws-1", "vpn_gateway_id": gw["vpn_gateway_id"],
+            "customer_gateway_id": cgw["customer_gateway_id"], "local_subnets": ["0.0.0.0/0"],
+            "remote_subnets": ["172.16.0.0/12"], "effect_immediately": True, "pre_shared_key": PSK,
+            "aws_compatible": True, "ike_config": IKE, "ipsec_config": IPSEC}
+    base.update(extra)
+    return base
+
+
+def no_psk(result, *psks):
+    text = json.dumps(result)
+    for psk in psks:
+        assert psk not in text
+
+
+def test_create_idempotent_update_delete_and_established(twin):
+    gw = gateway(twin)
+    vpn_id, outside = aws_vpn(twin, gw["internet_ip"], [PSK, "Tunnel2.shared_key"])
+    cgw = customer_gateway(outside[0], "aws-tunnel-1")
+
+    twin.clear_calls()
+    created = ok("alicloud_ipsec_connection", conn_args(gw, cgw, wait_for_established=True, wait_timeout=20),
+                 diff=True)
+    assert created["changed"] and created["vpn_connection_id"].startswith("vco-")
+    assert created["status"] == "ipsec_sa_established" and created["state"] == "active"
+    assert created["ike_config"]["ike_version"] == "ikev2" and "psk" not in created["ike_config"]
+    assert created["ipsec_config"]["ipsec_lifetime"] == 3600
+    assert created["diff"]["after"]["pre_shared_key"] == "********"
+    no_psk(created, PSK)
+    assert twin.mutating_calls() == ["CreateVpnConnection"]
+    telemetry = twin.ec2().describe_vpn_connections(VpnConnectionIds=[vpn_id])["VpnConnections"][0]["VgwTelemetry"]
+    assert telemetry[0]["Status"] == "UP"
+
+    twin.clear_calls()
+    again = ok("alicloud_ipsec_connection", conn_args(gw, cgw))
+    assert not again["changed"] and again["vpn_connection_id"] == created["vpn_connection_id"]
+    assert twin.mutating_calls() == []
+
+    # check mode: a changed key is reported, nothing is sent
+    checked = ok("alicloud_ipsec_connection", conn_args(gw, cgw, pre_shared_key=NEW_PSK), check_mode=True, diff=True)
+    assert checked["changed"] and twin.mutating_calls() == []
+    assert checked["diff"]["before"]["pre_shared_key"] == "********"
+    no_psk(checked, PSK, NEW_PSK)
+
+    # update: rotate the key on Alibaba only -> the tunnel drops, the module says so when asked to wait
+    twin.clear_calls()
+    rotated = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, pre_shared_key=NEW_PSK,
+                                                                wait_for_established=True, wait_timeout=1), diff=True)
+    assert rotated["failed"] and rotated["status"] == "ike_sa_not_established"
+    assert "ike_sa_not_established" in rotated["msg"]
+    assert twin.mutating_calls() == ["ModifyVpnConnectionAttribute"]
+    no_psk(rotated, PSK, NEW_PSK)
+    updated = ok("alicloud_ipsec_connection", conn_args(gw, cgw, pre_shared_key=NEW_PSK, remote_subnets=["172.16.0.0/12"],
+                                                        enable_dpd=False))
+    assert updated["changed"] and updated["vpn_connection"]["enable_dpd"] is False
+
+    twin.clear_calls()
+    gone = ok("alicloud_ipsec_connection", conn_args(gw, cgw, state="absent"))
+    assert gone["changed"] and twin.mutating_calls() == ["DeleteVpnConnection"]
+    assert twin.ali_resources("VpnConnection") == []
+    assert not ok("alicloud_ipsec_connection", conn_args(gw, cgw, state="absent"))["changed"]
+
+
+def test_check_mode_creates_nothing(twin):
+    gw = gateway(twin)
+    cgw = customer_gateway("203.0.113.10", "aws-tunnel-1")
+    twin.clear_calls()
+    result = ok("alicloud_ipsec_connection", conn_args(gw, cgw), check_mode=True, diff=True)
+    assert result["changed"] and result["vpn_connection_id"] is None
+    assert twin.mutating_calls() == [] and twin.ali_resources("VpnConnection") == []
+    no_psk(result, PSK)
+
+
+def test_validation_names_the_field_and_the_fix(twin):
+    gw = gateway(twin)
+    cgw = customer_gateway("203.0.113.10", "aws-tunnel-1")
+    twin.clear_calls()
+    # Alibaba's defaults (md5, 86400) are what aws_compatible refuses when nothing is pinned.
+    result = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, ike_config=None, ipsec_config=None))
+    assert result["failed"] and "ike_config.auth_alg=md5" in result["msg"] and "ike_config.lifetime=86400" in result["msg"]
+    assert "ipsec_config.lifetime=86400" in result["msg"] and "use 3600" in result["msg"]
+    result = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, ipsec_config=dict(IPSEC, pfs="disabled")))
+    assert result["failed"] and "ipsec_config.pfs" in result["msg"]
+    result = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, local_subnets=["10.0.0.0/33"]))
+    assert result["failed"] and "local_subnets" in result["msg"]
+    result = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, pre_shared_key="has space"))
+    assert result["failed"] and "pre_shared_key" in result["msg"]
+    no_psk(result, "has space")
+    result = run_module("alicloud_ipsec_connection", conn_args(gw, cgw, ike_config=dict(IKE, lifetime=90000),
+                                                               aws_compatible=False))
+    assert result["failed"] and "ike_config.lifetime" in result["msg"]
+    assert twin.mutating_calls() == []
+    # without aws_compatible, Alibaba's defaults are fine
+    plain = ok("alicloud_ipsec_connection", conn_args(gw, cgw, ike_config=None, ipsec_config=None,
+                                                      aws_compatible=False))
+    assert plain["ike_config"]["ike_auth_alg"] == "md5" and plain["status"] == "ike_sa_not_established"
