@@ -185,22 +185,35 @@ def hop(domain, destination, target, note="", kind=""):
 
 
 class Trace(object):
-    """A path from a routing domain to a destination class (shared by every probe behind it)."""
+    """A path from a routing domain to a destination class (shared by every probe behind it).
 
-    __slots__ = ("ok", "hops", "broken", "constraints", "end_vpc", "via")
+    Hops are a chain (own ``head`` hops, then the memoised ``tail`` trace) so sharing a
+    suffix costs nothing; ``hops`` materialises the list once, when a report needs it.
+    """
 
-    def __init__(self, ok, hops, broken=None, constraints=(), end_vpc=None, via=()):
+    __slots__ = ("ok", "head", "tail", "length", "broken", "constraints", "end_vpc", "via", "_hops")
+
+    def __init__(self, ok, head, broken=None, constraints=(), end_vpc=None, via=(), tail=None):
         self.ok = ok
-        self.hops = hops
+        self.head = head
+        self.tail = tail
+        self.length = len(head) + (tail.length if tail is not None else 0)
         self.broken = broken            # {"hop": i, "domain": label, "reason": sentence, "element": id}
         self.constraints = constraints  # ((label, (cidrs...), element), ...) the SOURCE must satisfy
         self.end_vpc = end_vpc
         self.via = via                  # transit pieces crossed (for asymmetry)
+        self._hops = None
+
+    @property
+    def hops(self):
+        if self._hops is None:
+            self._hops = tuple(self.head) + (self.tail.hops if self.tail is not None else ())
+        return self._hops
 
 
 def _fail(hops, domain, reason, element=None, constraints=(), via=()):
     return Trace(False, tuple(hops), {"hop": len(hops), "domain": domain, "reason": reason, "element": element},
-                 constraints, None, via)
+                 tuple(constraints), None, tuple(via))
 
 
 def _prepend(hops, constraints, via, rest):
@@ -208,8 +221,8 @@ def _prepend(hops, constraints, via, rest):
     broken = None
     if rest.broken is not None:
         broken = dict(rest.broken, hop=rest.broken["hop"] + len(hops))
-    return Trace(rest.ok, tuple(hops) + rest.hops, broken, tuple(constraints) + rest.constraints,
-                 rest.end_vpc, tuple(via) + rest.via)
+    return Trace(rest.ok, hops, broken, (tuple(constraints) + rest.constraints) if constraints else rest.constraints,
+                 rest.end_vpc, (tuple(via) + rest.via) if via else rest.via, tail=rest)
 
 
 class Table(object):
@@ -261,6 +274,7 @@ class Engine(object):
         self.blackholes = []
         self._memo = {}
         self._pair_memo = {}
+        self._direction_memo = {}
         self._constraint_memo = {}
         self._index_aws()
         self._index_alicloud()
@@ -727,7 +741,7 @@ class Engine(object):
         if not any(contains(s["cidr"], dst_ip) for s in subnets or []):
             return _fail(hops, self.vpc_label(vkey), "%s has no subnet holding %s" % (
                 self.vpc_label(vkey), ipaddress.ip_address(dst_ip)), element=vkey[1], via=via)
-        return Trace(True, tuple(hops), None, (), vkey, tuple(via))
+        return Trace(True, tuple(hops), None, (), vkey, tuple(via))  # delivered
 
     # AWS subnet route table
     def _step_aws_rtb(self, domain, label, route, dst_ip, cls, stack):
@@ -1032,18 +1046,25 @@ class Engine(object):
         return None
 
     def _direction(self, start, src_ip, src_cls, dst_ip, dst_cls, dst_vkey):
+        key = (start, src_cls, dst_cls, dst_vkey)
+        found = self._direction_memo.get(key)
+        if found is None:
+            found = self._direction_memo[key] = self._direction_uncached(start, src_ip, src_cls, dst_ip, dst_cls, dst_vkey)
+        return found
+
+    def _direction_uncached(self, start, src_ip, src_cls, dst_ip, dst_cls, dst_vkey):
         t = self.trace(start, dst_ip, dst_cls)
-        out = {"reachable": t.ok, "hops": t.hops, "via": t.via}
+        out = {"reachable": t.ok, "trace": t, "via": t.via}
         if t.ok:
             bad = self._constraints_ok(t.constraints, src_ip, src_cls)
             if bad is not None:
                 out["reachable"] = False
-                out["broken"] = {"hop": len(t.hops), "domain": bad[0], "element": bad[2],
+                out["broken"] = {"hop": t.length, "domain": bad[0], "element": bad[2],
                                  "reason": "source %s is outside the %s; add it to the traffic selectors"
                                            % (self.describe_destination(src_ip), bad[0])}
             elif t.end_vpc != dst_vkey:
                 out["reachable"] = False
-                out["broken"] = {"hop": len(t.hops), "domain": self.vpc_label(t.end_vpc), "element": t.end_vpc[1],
+                out["broken"] = {"hop": t.length, "domain": self.vpc_label(t.end_vpc), "element": t.end_vpc[1],
                                  "reason": "traffic for %s is delivered to %s instead of %s (overlapping CIDRs)"
                                            % (ipaddress.ip_address(dst_ip), self.vpc_label(t.end_vpc), self.vpc_label(dst_vkey))}
         else:
@@ -1096,31 +1117,45 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
             continue
         ip_value = ip_int(p["ip"])
         located.append((p, where, ip_value, None))
-    # classes after tracing may need prefixes remembered by constraints: compute lazily per IP
-    classes = {}
-    located = [(p, w, i, classes.setdefault(i, engine.dclass(i))) for (p, w, i, _) in located]
+    # Probes in the same route table whose addresses fall in the same prefixes route alike:
+    # trace once per group pair, then expand to the probes.
+    groups, order = {}, []
+    for p, where, ip_value, _ in located:
+        key = (where, engine.dclass(ip_value))
+        if key not in groups:
+            groups[key] = (where, ip_value, key[1], [])
+            order.append(key)
+        groups[key][3].append(p)
     names = [p["name"] for p in probes]
     pairs, broken, blamed = [], [], set()
     required_set = _required(required, names)
-    for src in located:
-        for dst in located:
-            if src is dst:
-                continue
-            reachable, fwd, ret, cause, asym = engine.trace_pair(src, dst)
-            item = {"from": src[0]["name"], "to": dst[0]["name"], "src_ip": src[0]["ip"], "dst_ip": dst[0]["ip"],
-                    "reachable": reachable, "asymmetric": asym, "cause": cause,
-                    "required": (src[0]["name"], dst[0]["name"]) in required_set if required_set is not None else True}
-            if with_hops:
-                item["hops"] = fwd["hops"]
-                item["return_hops"] = ret["hops"]
-                item["broken_hop"] = fwd.get("broken") if not fwd["reachable"] else (
-                    dict(ret["broken"], direction="return") if not ret["reachable"] else None)
-            pairs.append(item)
+    for skey in order:
+        s_where, s_ip, s_cls, s_probes = groups[skey]
+        for dkey in order:
+            d_where, d_ip, d_cls, d_probes = groups[dkey]
+            reachable, fwd, ret, cause, asym = engine.trace_pair((None, s_where, s_ip, s_cls), (None, d_where, d_ip, d_cls))
+            info = None
             if not reachable:
-                broken.append(item)
                 info = fwd.get("broken") if not fwd["reachable"] else ret.get("broken")
                 if info and info.get("element"):
                     blamed.add(info["element"])
+            broken_hop = None
+            if with_hops and not reachable:
+                broken_hop = fwd.get("broken") if not fwd["reachable"] else dict(ret["broken"], direction="return")
+            for sp in s_probes:
+                for dp in d_probes:
+                    if sp is dp:
+                        continue
+                    item = {"from": sp["name"], "to": dp["name"], "src_ip": sp["ip"], "dst_ip": dp["ip"],
+                            "reachable": reachable, "asymmetric": asym, "cause": cause,
+                            "required": (sp["name"], dp["name"]) in required_set if required_set is not None else True}
+                    if with_hops:
+                        item["hops"] = fwd["trace"].hops
+                        item["return_hops"] = ret["trace"].hops
+                        item["broken_hop"] = broken_hop
+                    pairs.append(item)
+                    if not reachable:
+                        broken.append(item)
     for u in unplaced:
         for other in names:
             if other == u["probe"]:
