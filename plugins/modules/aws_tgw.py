@@ -20,7 +20,7 @@ description:
     creation: the module refuses such a change and names the option.
   - Deleting is refused while the Transit Gateway still has attachments; the error lists them.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the Transit Gateway should exist.

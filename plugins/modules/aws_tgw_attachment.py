@@ -21,7 +21,7 @@ description:
   - O(type=vpn) only looks up the attachment a TGW VPN connection created (by O(vpn_connection_id)) and can
     tag it; the attachment goes away with its VPN connection.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the attachment should exist.

@@ -23,7 +23,7 @@ description:
   - An attachment listed in O(associations) that is associated with another table of the same Transit
     Gateway is moved here (disassociated there first), because an attachment has one association.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description:

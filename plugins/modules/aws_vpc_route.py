@@ -22,7 +22,7 @@ description:
   - Everything is validated before any change: CIDRs, exactly one target per route, and no route for
     the VPC's own CIDR (the local route).
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description:
