@@ -132,3 +132,20 @@ def test_validation_names_the_field_and_the_fix(twin):
     plain = ok("alicloud_ipsec_connection", conn_args(gw, cgw, ike_config=None, ipsec_config=None,
                                                       aws_compatible=False))
     assert plain["ike_config"]["ike_auth_alg"] == "md5" and plain["status"] == "ike_sa_not_established"
+
+
+def test_vpn_info_lists_everything_without_secrets(twin):
+    gw = gateway(twin)
+    cgw = customer_gateway("203.0.113.10", "aws-tunnel-1")
+    conn = ok("alicloud_ipsec_connection", conn_args(gw, cgw))
+    info = ok("alicloud_vpn_info", {"alicloud_region": TOKYO})
+    assert not info["changed"]
+    assert [g["vpn_gateway_id"] for g in info["vpn_gateways"]] == [gw["vpn_gateway_id"]]
+    assert info["vpn_gateways"][0]["internet_ip"] == gw["internet_ip"]
+    assert [c["customer_gateway_id"] for c in info["customer_gateways"]] == [cgw["customer_gateway_id"]]
+    assert [c["vpn_connection_id"] for c in info["ipsec_connections"]] == [conn["vpn_connection_id"]]
+    assert info["ipsec_connections"][0]["ike_config"]["ike_version"] == "ikev2"
+    assert "psk" not in info["ipsec_connections"][0]["ike_config"]
+    no_psk(info, PSK)
+    other = ok("alicloud_vpn_info", {"alicloud_region": TOKYO, "vpn_gateway_ids": ["vpn-other"]})
+    assert other["vpn_gateways"] == [] and other["ipsec_connections"] == []
