@@ -275,6 +275,7 @@ class Engine(object):
         self._memo = {}
         self._pair_memo = {}
         self._direction_memo = {}
+        self._transitions = {}
         self._constraint_memo = {}
         self._index_aws()
         self._index_alicloud()
@@ -761,8 +762,11 @@ class Engine(object):
             return _fail([hop(label, dest, target, ttype, "aws-rtb")], label,
                          "%s sends %s to %s (%s), which leaves the networks this report can follow"
                          % (label, self.describe_destination(dst_ip), target, ttype), element=domain[1])
+        cached = self._transitions.get((domain, dest))
+        if cached is not None:  # the same route toward the same TGW table: share the hop
+            return self._continue(cached[0], (), cached[1], cached[2], dst_ip, cls, stack)
         tgw = self.tgws.get(target)
-        hops = [hop(label, dest, target, "to Transit Gateway", "aws-rtb")]
+        hops = (hop(label, dest, target, "to Transit Gateway", "aws-rtb"),)
         if tgw is None:
             return _fail(hops, label, "%s routes %s to Transit Gateway %s, which was not found"
                          % (label, dest, target), element=target)
@@ -775,6 +779,7 @@ class Engine(object):
         if rtb is None:
             return _fail(hops, "TGW %s" % target, "attachment %s of %s has no TGW route table association; associate it"
                          % (att["id"], self.vpc_short(vkey)), element=target)
+        self._transitions[(domain, dest)] = (hops, (target,), ("tgw-rtb", rtb))
         return self._continue(hops, (), (target,), ("tgw-rtb", rtb), dst_ip, cls, stack)
 
     def _aws_no_route(self, vpc_id, rtb_id, dst_ip):
@@ -897,10 +902,12 @@ class Engine(object):
             return _fail([], label, self._ali_no_route(vpc_id, dst_ip), element=vpc_id)
         if route[0] == "cen":
             _, cen_id, learned = route
-            cen = self.cens.get(cen_id) or {}
-            hops = [hop(label, learned["destination"], cen_id, "learned from CEN (%s)" % self.vpc_short(("ali", learned["origin"])),
-                        "ali-rtb")]
-            return self._continue(hops, (), (cen_id,), ("cen", cen.get("id", cen_id)), dst_ip, cls, stack)
+            hops = self._transitions.get((domain, learned["destination"]))
+            if hops is None:
+                hops = self._transitions[(domain, learned["destination"])] = (hop(
+                    label, learned["destination"], cen_id, "learned from CEN (%s)" % self.vpc_short(("ali", learned["origin"])),
+                    "ali-rtb"),)
+            return self._continue(hops, (), (cen_id,), ("cen", cen_id), dst_ip, cls, stack)
         r = route[1]
         dest, kind, hop_id = r.get("destination"), r.get("next_hop_type"), r.get("next_hop_id")
         if kind == "local":
