@@ -13,8 +13,8 @@ module: aws_customer_gateway
 short_description: Create or delete an AWS customer gateway (the other end of a Site-to-Site VPN)
 version_added: 0.1.0
 description:
-  - Manages one customer gateway of type C(ipsec.1): the public IP and BGP ASN of the device on
-    the other side of a VPN, such as an Alibaba Cloud VPN gateway.
+  - Manages one customer gateway of type C(ipsec.1), that is the public IP and BGP ASN of the device
+    on the other side of a VPN, such as an Alibaba Cloud VPN gateway.
   - A customer gateway is identified by its public IP and BGP ASN. An existing C(available) (or
     C(pending)) one with the same IP, ASN and type is reused, so re-runs never create duplicates.
   - Tags (and the C(Name) tag from O(name)) are applied to an existing gateway in place.
