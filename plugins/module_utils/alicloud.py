@@ -132,6 +132,23 @@ class AlicloudModule:
         self.region = self.params.get("alicloud_region")
         self._clients = {}
 
+    @classmethod
+    def for_account(cls, module, params):
+        """One more account's (or region's) helper inside an existing AnsibleModule.
+
+        ``params`` holds this class's connection options (alicloud_access_key, alicloud_region,
+        ...); clients, retries and errors are exactly those of a normal AlicloudModule.
+        """
+        self = cls.__new__(cls)
+        if SDK_IMPORT_ERROR:
+            module.fail_json(msg=missing_required_lib("alibabacloud-tea-openapi"), exception=SDK_IMPORT_ERROR)
+        self.module = module
+        self.params = params
+        self.check_mode = module.check_mode
+        self.region = params.get("alicloud_region")
+        self._clients = {}
+        return self
+
     # --- clients ---------------------------------------------------------------------
     def _client(self, product):
         if product in self._clients:

@@ -99,6 +99,22 @@ class AwsModule:
         self.check_mode = self.module.check_mode
         self._clients = {}
 
+    @classmethod
+    def for_account(cls, module, params):
+        """One more account's helper inside an existing AnsibleModule (cross-cloud modules).
+
+        ``params`` holds this class's connection options (region, access_key, ...); clients,
+        retries and errors are exactly those of a normal AwsModule.
+        """
+        self = cls.__new__(cls)
+        if BOTO3_IMPORT_ERROR:
+            module.fail_json(msg=missing_required_lib("boto3 and botocore"), exception=BOTO3_IMPORT_ERROR)
+        self.module = module
+        self.params = params
+        self.check_mode = module.check_mode
+        self._clients = {}
+        return self
+
     def client(self, service="ec2"):
         if service not in self._clients:
             p = self.params
