@@ -22,7 +22,7 @@ description:
     M(multicloud.transit.alicloud_cen_route). Cross-region traffic needs a bandwidth package,
     see M(multicloud.transit.alicloud_cen_bandwidth).
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   name:
     description:
@@ -335,7 +335,7 @@ class CenManager:
         cen_id = cen["CenId"]
         current = self.children(cen_id) if cen_id else []
         desired = [dict(a, owner_id=str(a["owner_id"]) if a.get("owner_id") else None) for a in p["attachments"] or []]
-        to_add, _, to_remove = reconcile_list(
+        to_add, dummy, to_remove = reconcile_list(
             [{"instance_id": a["instance_id"]} for a in desired],
             [{"instance_id": c["ChildInstanceId"]} for c in current if c.get("Status") != "Detaching"],
             key=lambda a: a["instance_id"], purge=p["purge_attachments"])

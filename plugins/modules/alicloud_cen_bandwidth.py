@@ -21,7 +21,7 @@ description:
     warning and lists the pair in C(test_bandwidth_pairs); it does not fail.
   - With I(state=absent) the package's limits are removed, then it is unassociated and deleted.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   name:
     description: Name of the bandwidth package; finds it when I(bandwidth_package_id) is not given.

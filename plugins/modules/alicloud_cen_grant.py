@@ -19,7 +19,7 @@ description:
   - The CEN owner then attaches the VPC with M(multicloud.transit.alicloud_cen), giving the VPC
     owner's UID as C(owner_id).
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   cen_id:
     description: ID of the CEN instance (in the other account).

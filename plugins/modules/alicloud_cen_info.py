@@ -17,7 +17,7 @@ description:
     bandwidth limits; optionally the route entries each child publishes and the routes CEN
     holds per region (what the attached VPCs learn).
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   cen_ids:
     description: Only these CEN instances.

@@ -19,7 +19,7 @@ description:
   - The route entries must exist already (see M(multicloud.transit.alicloud_route_entry)).
     vSwitch routes are always published by CEN and need no publishing.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   cen_id:
     description: ID of the CEN instance the VPC is attached to.
