@@ -54,8 +54,8 @@ def test_package_limits_idempotence_update_and_delete(twin):
     again = ok("alicloud_cen_bandwidth", args)
     assert not again["changed"] and twin.mutating_calls() == []
 
-    bigger = dict(args, bandwidth=20, description="more", region_limits=[dict(args["region_limits"][0],
-                                                                                bandwidth_limit=15)])
+    bigger = dict(args, bandwidth=20, description="more",
+                  region_limits=[dict(args["region_limits"][0], bandwidth_limit=15)])
     updated = ok("alicloud_cen_bandwidth", bigger, diff=True)
     assert updated["changed"] and updated["bandwidth_package"]["bandwidth"] == 20
     assert updated["region_limits"][0]["bandwidth_limit"] == 15

@@ -126,6 +126,24 @@ def test_attach_states_and_errors(tokyo_beijing):
     assert err.code == "ParameterInstanceId"
 
 
+def test_attaching_learns_nothing_until_attached(twin):
+    tokyo, beijing = seeded(twin, "tokyo-vpc"), seeded(twin, "beijing-vpc")
+    cen_id = new_cen(twin)
+    twin.twin.faults.update({"delays": {"CenChildInstance": 60}})
+    attach(twin, cen_id, tokyo)
+    attach(twin, cen_id, beijing)
+    assert {c["Status"] for c in children(twin, cen_id)} == {"Attaching"}
+    assert [e for e in route_entries(twin, beijing) if e["Type"] == "CEN"] == []
+    err = error(cbn, twin, "DetachCenChildInstance", CenId=cen_id, ChildInstanceId=tokyo.id, ChildInstanceType="VPC",
+                ChildInstanceRegionId=tokyo.region)
+    assert err.code == "InvalidOperation.ChildInstanceStatus"
+    twin.twin.faults.update({"delays": {}})
+    for transition in twin.twin.backend.state.pending:
+        transition.due = 0
+    assert {c["Status"] for c in children(twin, cen_id)} == {"Attached"}
+    assert [e["DestinationCidrBlock"] for e in route_entries(twin, beijing) if e["Type"] == "CEN"] == ["10.0.0.0/24"]
+
+
 def test_vpcs_learn_each_others_vswitches_across_regions(tokyo_beijing):
     twin, cen_id, tokyo, beijing = tokyo_beijing
     learned = [e for e in route_entries(twin, beijing) if e["Type"] == "CEN"]
@@ -229,7 +247,6 @@ def test_cross_account_attach_needs_a_grant(peering_twin):
     uid_a = next(a["uid"] for a in twin.twin.world.alicloud_accounts if a["name"] == "account-a")
     uid_b = next(a["uid"] for a in twin.twin.world.alicloud_accounts if a["name"] == "account-b")
     cen_id = new_cen(twin, account="account-a")
-    cen_children = lambda: children(twin, cen_id, account="account-a")  # noqa: E731
     err = error(attach, twin, cen_id, vpc_b, account="account-a", ChildInstanceOwnerId=int(uid_b))
     assert err.code == "Forbbiden.AttachChildInstanceAcrossUid" and err.statusCode == 409
     grant = dict(CenId=cen_id, CenOwnerId=int(uid_a), InstanceId=vpc_b.id, InstanceType="VPC")
@@ -242,7 +259,8 @@ def test_cross_account_attach_needs_a_grant(peering_twin):
                      RegionId="us-west-1")["GrantRules"]["GrantRule"]
     assert [r["ChildInstanceId"] for r in owner_view] == [vpc_b.id]
     attach(twin, cen_id, vpc_b, account="account-a", ChildInstanceOwnerId=int(uid_b))
-    assert [(c["ChildInstanceId"], str(c["ChildInstanceOwnerId"]), c["Status"]) for c in cen_children()] == \
+    attached = children(twin, cen_id, account="account-a")
+    assert [(c["ChildInstanceId"], str(c["ChildInstanceOwnerId"]), c["Status"]) for c in attached] == \
         [(vpc_b.id, uid_b, "Attached")]
     # the grant lets account A attach; account B's own route table learns nothing alone (one child)
     assert [e for e in route_entries(twin, vpc_b, account="account-b") if e["Type"] == "CEN"] == []
