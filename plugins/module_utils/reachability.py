@@ -481,6 +481,16 @@ class Engine(object):
         checks["ike_version"] = ali_ike in aws_ike
         if not checks["ike_version"]:
             problems.append("IKE versions differ: Alibaba uses %s, the AWS tunnel allows %s" % (ali_ike, ", ".join(aws_ike)))
+        if ali_ike == "ikev1" and str(ike.get("mode") or "main").lower() == "aggressive":
+            checks["ike_version"] = False
+            problems.append("Alibaba uses IKEv1 aggressive mode; AWS accepts main mode only")
+        # identities: AWS expects each side to identify itself by its public IP
+        if ike.get("local_id") not in (None, "", gw.get("public_ip")):
+            problems.append("IPsec connection %s identifies itself as %r; AWS expects the VPN gateway's public IP %s"
+                            % (conn["id"], ike.get("local_id"), gw.get("public_ip")))
+        if ike.get("remote_id") not in (None, "", tunnel.get("outside_ip")):
+            problems.append("IPsec connection %s expects the peer identity %r; the AWS tunnel identifies itself as %s"
+                            % (conn["id"], ike.get("remote_id"), tunnel.get("outside_ip")))
         # 4./5. proposals
         for phase, ali_cfg, defaults, max_life in (
                 ("phase1", ike, (AWS_P1_ENC, AWS_P1_INT, AWS_P1_DH), AWS_P1_MAX_LIFETIME),
@@ -506,18 +516,23 @@ class Engine(object):
                                                "group%s" % a_dh if a_dh else "no PFS", "; ".join(missing)))
             life = ali_cfg.get("lifetime")
             if life and int(life) > max_life:
-                warnings.append("Alibaba %s lifetime %ss is above AWS's maximum %ss" % (phase, life, max_life))
+                checks[phase] = False
+                problems.append("Alibaba %s lifetime %ss is above the %ss AWS accepts; lower it"
+                                % (phase.replace("phase", "phase-"), life, max_life))
         # 6. selectors: Alibaba local <-> AWS local_cidr (customer side), Alibaba remote <-> AWS remote_cidr
         aws_local = vpn.get("local_cidr") or "0.0.0.0/0"
         aws_remote = vpn.get("remote_cidr") or "0.0.0.0/0"
         ali_local = conn.get("local_subnets") or ["0.0.0.0/0"]
         ali_remote = conn.get("remote_subnets") or ["0.0.0.0/0"]
-        ok_local = any(_overlap(aws_local, c) for c in ali_local)
-        ok_remote = any(_overlap(aws_remote, c) for c in ali_remote)
-        checks["selectors"] = ok_local and ok_remote
+        outside = ([c for c in ali_local if not _within(c, aws_local)], [c for c in ali_remote if not _within(c, aws_remote)])
+        checks["selectors"] = not outside[0] and not outside[1]
         if not checks["selectors"]:
-            problems.append("traffic selectors do not overlap: Alibaba local %s / remote %s vs AWS customer side %s / "
-                            "AWS side %s" % (",".join(ali_local), ",".join(ali_remote), aws_local, aws_remote))
+            problems.append("traffic selectors disagree: Alibaba local %s / remote %s must sit inside AWS's customer-side "
+                            "network %s / AWS-side network %s" % (",".join(ali_local), ",".join(ali_remote), aws_local, aws_remote))
+        if ali_ike == "ikev1" and len(ali_local) * len(ali_remote) > 1:
+            checks["selectors"] = False
+            problems.append("IKEv1 with %d local x %d remote subnets negotiates one SA pair each; AWS accepts one per tunnel "
+                            "(use IKEv2, or one CIDR per side such as 0.0.0.0/0)" % (len(ali_local), len(ali_remote)))
         # 7. what the clouds themselves report
         status = str(tunnel.get("status") or "").upper()
         ali_status = str(conn.get("status") or "")
@@ -1097,6 +1112,12 @@ class Engine(object):
         result = (reachable, fwd, ret, cause, asymmetric)
         self._pair_memo[key] = result
         return result
+
+
+def _within(inner, outer):
+    li, vi = net(inner)
+    lo, vo = net(outer)
+    return li >= lo and vi & MASKS[lo] == vo
 
 
 def _overlap(a, b):
