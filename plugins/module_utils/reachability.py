@@ -35,7 +35,7 @@ Snapshot format (every list may be empty or missing; unknown keys are ignored)::
             "remote_cidr": "0.0.0.0/0",   # RemoteIpv4NetworkCidr: the AWS side
             "tunnels": [{"outside_ip": "203.0.113.10", "status": "UP",    # UP | DOWN | None (unknown)
                          "status_message": "", "inside_cidr": "169.254.10.0/30",
-                         "psk_hash": "…",   # keyed hash of the PSK (never the PSK itself), or None
+                         "psk_hash": "...",   # keyed hash of the PSK (never the PSK itself), or None
                          "ike_versions": ["ikev2"],            # empty: AWS defaults (ikev1, ikev2)
                          "phase1": {"encryption": ["AES256"], "integrity": ["SHA2-256"],
                                     "dh_groups": [14], "lifetime": 28800},   # empty lists: AWS defaults
@@ -64,7 +64,8 @@ Snapshot format (every list may be empty or missing; unknown keys are ignored)::
             "customer_gateway_id": "cgw-a1", "status": "ipsec_sa_established", "state": "active",
             "local_subnets": ["0.0.0.0/0"], "remote_subnets": ["172.16.0.0/12"],
             "ike": {"version": "ikev2", "encryption": "aes256", "integrity": "sha256",
-                    "dh_group": "group14", "lifetime": 28800, "psk_hash": "…"},
+                    "dh_group": "group14", "lifetime": 28800, "psk_hash": "...",
+                    "mode": "main", "local_id": None, "remote_id": None},   # ids: None = the public IPs
             "ipsec": {"encryption": "aes256", "integrity": "sha256", "dh_group": "group14",
                       "lifetime": 3600}}],
         "router_interfaces": [{"id": "ri-1", "name": "a-to-b", "status": "Active", "role": "InitiatingSide",
@@ -87,8 +88,9 @@ Rules the engine applies (documented so results can be argued with):
 - A VPN connection carries traffic over a tunnel whose Alibaba end (an IPsec connection
   whose customer gateway IP is the tunnel's outside IP, on a VPN gateway whose public IP is
   the AWS customer gateway's IP) passes every check: outside IPs, PSK (hash equality), IKE
-  version, a common phase-1 and phase-2 proposal, overlapping traffic selectors, and no
-  side reporting the tunnel down. Selectors also filter which addresses may use it.
+  version and main mode, identities, a common phase-1 and phase-2 proposal with lifetimes
+  AWS accepts, Alibaba selectors inside the AWS connection's networks (one SA pair per
+  tunnel with IKEv1), and no side reporting the tunnel down. Selectors also filter which addresses may use it.
 - Alibaba route tables hold their vSwitch CIDRs (system, delivered locally), custom entries
   (next hop VpnGateway -> IPsec; RouterInterface -> the opposite interface's VPC) and, in a
   VPC attached to a CEN, the routes CEN learned from the other attached VPCs: their vSwitch
