@@ -21,7 +21,7 @@ description:
     O(auth_key) can.
   - A customer gateway cannot be deleted while an IPsec-VPN connection uses it.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the customer gateway should exist.

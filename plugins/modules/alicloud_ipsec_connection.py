@@ -25,7 +25,7 @@ description:
   - Changes go through ModifyVpnConnectionAttribute. The pre-shared key is never returned and is
     masked in diffs.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the connection should exist.

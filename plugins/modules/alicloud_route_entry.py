@@ -22,7 +22,7 @@ description:
   - With O(state=absent) the listed destinations are deleted (custom entries only).
   - Creation waits for C(Pending) -> C(Available), deletion for the entry to be gone.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the listed routes should exist.
@@ -248,13 +248,13 @@ class RouteTable:
                     for r in creates]
                    + ["replace %s: %s %s -> %s %s" % ((r["destination_cidr_block"],) + self.hop(h)
                                                       + (r["next_hop_type"], r["next_hop_id"])) for r, h in replaces]
-                   + ["update %s name/description" % r["destination_cidr_block"] for r, _ in renames]
+                   + ["update %s name/description" % r["destination_cidr_block"] for r, dummy in renames]
                    + ["delete %s -> %s %s" % ((e["DestinationCidrBlock"],) + self.hop(e)) for e in deletes])
         before = sorted((self.view(e) for e in custom.values()), key=lambda v: v["destination_cidr_block"])
         after_map = dict((v["destination_cidr_block"], v) for v in before)
         for entry in deletes:
             after_map.pop(entry["DestinationCidrBlock"], None)
-        for route in creates + [r for r, _ in replaces] + [r for r, _ in renames]:
+        for route in creates + [r for r, dummy in replaces] + [r for r, dummy in renames]:
             view = dict(after_map.get(route["destination_cidr_block"]) or {"name": "", "description": ""})
             view.update(dict((k, v) for k, v in route.items() if v is not None))
             after_map[route["destination_cidr_block"]] = view
@@ -271,7 +271,7 @@ class RouteTable:
                 self.mod.call("vpc", "ModifyRouteEntry", {"RouteEntryId": have["RouteEntryId"],
                                                           "RouteEntryName": route.get("name"),
                                                           "Description": route.get("description")})
-            for route in creates + [r for r, _ in replaces]:
+            for route in creates + [r for r, dummy in replaces]:
                 self.wait_entry(route["destination_cidr_block"], "Available")
             entries = self.entries()
         return bool(changes), changes, entries, {"routes": before}, {"routes": after}

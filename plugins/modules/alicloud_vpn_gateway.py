@@ -21,7 +21,7 @@ description:
   - Bandwidth and the IPsec / SSL features of an existing gateway are an order change; the module
     refuses to change them and says so.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description: Whether the VPN gateway should exist.

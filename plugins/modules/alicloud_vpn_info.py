@@ -16,7 +16,7 @@ description:
   - Reads the VPN gateways, customer gateways and IPsec-VPN connections of one region.
   - Pre-shared keys and BGP authentication keys are never returned.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   vpc_id:
     description: Only VPN gateways of this VPC, and only connections of those gateways.
