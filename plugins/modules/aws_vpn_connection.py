@@ -383,6 +383,8 @@ def update(mod, vpn, tunnels):
     changed = bool(pending or to_set or to_remove)
     modified = [ip for ip, dummy in pending]
     if not changed or mod.check_mode:
+        if not changed and mod.params["wait"] and vpn.get("State") != "available":
+            vpn = wait_available(mod, vpn_id)  # a re-run right after a create still waits; reads only
         return changed, vpn, before, after, modified if changed else []
     apply_tags(mod, vpn_id, to_set, to_remove)
     for outside_ip, wanted in pending:

@@ -182,3 +182,22 @@ def test_delete_waits_for_deleted(twin, gateways):
     assert ok("aws_vpn_connection_info", {"vpn_connection_ids": [created["vpn_connection_id"]]})["vpn_connections"] == []
     assert ok("aws_vpn_connection_info", {"vpn_connection_ids": [created["vpn_connection_id"]],
                                           "include_deleted": True})["vpn_connections"][0]["state"] == "deleted"
+
+
+def test_waits_through_pending_and_modifying_with_twin_delays(twin, gateways, monkeypatch):
+    from cloudtwin.aws.extensions import vpn as vpn_ext
+
+    monkeypatch.setattr(vpn_ext, "_FAULTS", twin.twin.faults)  # what vpn_ext.use_faults does
+    twin.twin.faults.update({"delays": {"VpnConnection": 0.3}})
+    created = ok("aws_vpn_connection", _args(gateways))
+    assert created["state"] == "available"
+    tunnels = [dict(_pinned("169.254.10.0/30", PSK1), phase2_lifetime_seconds=1800),
+               dict(_pinned("169.254.11.0/30", PSK2), phase2_lifetime_seconds=1800)]
+    twin.clear_calls()
+    updated = ok("aws_vpn_connection", _args(gateways, tunnels=tunnels))
+    # the second tunnel is only modified once the first change has settled (no IncorrectState retry)
+    assert twin.mutating_calls() == ["ModifyVpnTunnelOptions", "ModifyVpnTunnelOptions"]
+    assert updated["state"] == "available"
+    assert [t["phase2_lifetime_seconds"] for t in updated["tunnels"]] == [1800, 1800]
+    not_waited = ok("aws_vpn_connection", {"name": "tgw-to-alibaba", "state": "absent", "wait": False})
+    assert not_waited["state"] == "deleting"
