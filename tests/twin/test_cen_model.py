@@ -313,3 +313,17 @@ def test_bandwidth_package_and_region_limits(tokyo_beijing):
     cbn(twin, "DeleteCenBandwidthPackage", CenBandwidthPackageId=pkg)
     assert cbn(twin, "DescribeCenBandwidthPackages",
                Filter=[{"Key": "CenBandwidthPackageId", "Value": [pkg]}])["TotalCount"] == 0
+
+
+def test_route_to_a_vpn_gateway_is_published_like_the_walkthrough(tokyo_beijing):
+    twin, cen_id, tokyo, beijing = tokyo_beijing
+    gw_id = vpc(twin, "CreateVpnGateway", VpcId=tokyo.id, Bandwidth=10)["VpnGatewayId"]
+    vpc(twin, "DescribeVpnGateways", VpnGatewayId=gw_id)  # settle: active
+    vpc(twin, "CreateRouteEntry", RouteTableId=tokyo["RouteTableId"], DestinationCidrBlock="172.16.0.0/12",
+        NextHopType="VpnGateway", NextHopId=gw_id)
+    _publish(twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    entry = _publish(twin, "DescribePublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12")
+    published = entry["PublishedRouteEntries"]["PublishedRouteEntry"][0]
+    assert (published["NextHopType"], published["NextHopId"], published["PublishStatus"]) == \
+        ("VpnGateway", gw_id, "Published")
+    assert "172.16.0.0/12" in [e["DestinationCidrBlock"] for e in route_entries(twin, beijing) if e["Type"] == "CEN"]
