@@ -233,7 +233,13 @@ import string
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
-from ansible_collections.multicloud.transit.plugins.module_utils.common import WaitTimeout, make_diff, snake_dict, wait_until
+from ansible_collections.multicloud.transit.plugins.module_utils.common import (
+    WaitTimeout,
+    client_token,
+    make_diff,
+    snake_dict,
+    wait_until,
+)
 
 IKE_KEYS = {"version": "IkeVersion", "mode": "IkeMode", "enc_alg": "IkeEncAlg", "auth_alg": "IkeAuthAlg",
             "pfs": "IkePfs", "lifetime": "IkeLifetime", "local_id": "LocalId", "remote_id": "RemoteId"}
@@ -247,6 +253,7 @@ PSK_CHARS = set(string.ascii_letters + string.digits + "~!`@#$%^&*()_-+={}[]|;:\
 AWS_PSK_CHARS = set(string.ascii_letters + string.digits + "._")
 SECRETS = ("pre_shared_key", "psk", "Psk")
 NOT_FOUND = ("InvalidVpnConnectionInstanceId.NotFound",)
+SERVER_ERRORS = ("InternalError", "UnknownError", "ServiceUnavailable")
 ESTABLISHED = "ipsec_sa_established"
 
 
@@ -560,9 +567,17 @@ class Connection:
         return True, vco, before, self.managed(vco)
 
     def create(self, params):
-        """CreateVpnConnection; an HTTP 500 may mean "created anyway", so look before giving up."""
-        body = self.mod.create("vpc", "CreateVpnConnection", params)
-        return body["VpnConnectionId"]
+        """CreateVpnConnection; an HTTP 500 may mean "created anyway", so look before creating again."""
+        params = dict(params, ClientToken=client_token())
+        for attempt in range(3):
+            body = self.mod.call("vpc", "CreateVpnConnection", params,
+                                 ignore_codes=SERVER_ERRORS if attempt < 2 else ())
+            if body:
+                return body["VpnConnectionId"]
+            found = self.find()
+            if found is not None:
+                return found["VpnConnectionId"]
+        self.mod.fail("CreateVpnConnection kept failing and no connection appeared; re-run later.")
 
     def modify_params(self, before, after):
         out = {}

@@ -152,3 +152,47 @@ def test_deleting_the_alibaba_side_takes_the_aws_tunnel_down(twin):
     assert [s for s, _ in _telemetry(ec2, vpn_id)] == ["UP", "UP"]
     client.delete_vpn_connection(m.DeleteVpnConnectionRequest(region_id=REGION, vpn_connection_id=vcos[1]))
     assert [s for s, _ in _telemetry(ec2, vpn_id)] == ["UP", "DOWN"]
+
+
+def _single(twin, aws_options, local, remote, ike):
+    client = twin.vpc_client()
+    ec2 = twin.ec2()
+    gw = _alibaba_gateway(client)
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress=gw.internet_ip, BgpAsn=65000)["CustomerGateway"]
+    options = dict({"StaticRoutesOnly": True, "TunnelOptions": [dict(PINNED, PreSharedKey=p) for p in PSKS]},
+                   **aws_options)
+    vpn_id = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"],
+                                       TransitGatewayId=tgw, Options=options)["VpnConnection"]["VpnConnectionId"]
+    outside = _describe_aws(ec2, vpn_id)["Options"]["TunnelOptions"][0]["OutsideIpAddress"]
+    cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
+        region_id=REGION, ip_address=outside)).body.customer_gateway_id
+    vco_id = client.create_vpn_connection(m.CreateVpnConnectionRequest(
+        region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id, customer_gateway_id=cgw_id, local_subnet=local,
+        remote_subnet=remote, ike_config=json.dumps(dict(ike, Psk=PSKS[0])),
+        ipsec_config=json.dumps(MATCHING_IPSEC))).body.vpn_connection_id
+    return client, ec2, vpn_id, vco_id
+
+
+def test_traffic_selectors_outside_the_aws_cidrs_fail_phase2(twin):
+    client, ec2, vpn_id, vco_id = _single(twin, {"LocalIpv4NetworkCidr": "10.0.0.0/8",
+                                                 "RemoteIpv4NetworkCidr": "172.16.0.0/12"},
+                                          "0.0.0.0/0", "172.16.0.0/12", MATCHING_IKE)
+    assert _alibaba_status(client, vco_id) == "ipsec_sa_not_established"
+    assert "traffic selector 10.0.0.0/8" in _telemetry(ec2, vpn_id)[0][1]
+    client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
+        region_id=REGION, vpn_connection_id=vco_id, local_subnet="10.0.0.0/8"))
+    assert _alibaba_status(client, vco_id) == "ipsec_sa_established"
+
+
+def test_ikev1_with_several_subnets_needs_several_sa_pairs_and_fails(twin):
+    ikev1 = dict(MATCHING_IKE, IkeVersion="ikev1")
+    client, ec2, vpn_id, vco_id = _single(twin, {"TunnelOptions": [dict(PINNED, IKEVersions=[{"Value": "ikev1"}],
+                                                                        PreSharedKey=p) for p in PSKS]},
+                                          "10.0.0.0/8,192.168.0.0/16", "172.16.0.0/12", ikev1)
+    assert _alibaba_status(client, vco_id) == "ipsec_sa_not_established"
+    assert "one SA pair per tunnel" in _telemetry(ec2, vpn_id)[0][1]
+    # The walkthrough's workaround: a single 0.0.0.0/0 local network.
+    client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
+        region_id=REGION, vpn_connection_id=vco_id, local_subnet="0.0.0.0/0"))
+    assert _alibaba_status(client, vco_id) == "ipsec_sa_established"
