@@ -17,7 +17,7 @@ description:
   - Options that AWS can change in place (description, DNS support, VPN ECMP support, default
     route table association and propagation, auto-accept of shared attachments, Amazon side ASN)
     are applied with C(ModifyTransitGateway). O(multicast_support) cannot be changed after
-    creation: the module refuses such a change and names the option.
+    creation, so the module refuses such a change and names the option.
   - Deleting is refused while the Transit Gateway still has attachments; the error lists them.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
@@ -289,10 +289,9 @@ def absent(mod, tgw):
     tgw_id = tgw["TransitGatewayId"]
     live = tgw_attachments(mod, tgw_id)
     if live:
+        names = ", ".join("%s (%s %s)" % (a["TransitGatewayAttachmentId"], a.get("ResourceType"), a.get("ResourceId")) for a in live)
         mod.fail("Transit Gateway %s still has attachments: %s. Delete them first (aws_tgw_attachment state=absent; "
-                 "a VPN attachment goes with its VPN connection)."
-                 % (tgw_id, ", ".join("%s (%s %s)" % (a["TransitGatewayAttachmentId"], a.get("ResourceType"),
-                                                        a.get("ResourceId")) for a in live)),
+                 "a VPN attachment goes with its VPN connection)." % (tgw_id, names),
                  attachments=[a["TransitGatewayAttachmentId"] for a in live])
     before = managed(view(tgw))
     if mod.check_mode:

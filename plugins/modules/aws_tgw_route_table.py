@@ -64,7 +64,7 @@ options:
     default: false
   routes:
     description:
-      - Static routes. Each has O(routes[].destination_cidr_block) and exactly one target:
+      - Static routes. Each has O(routes[].destination_cidr_block) and exactly one target, one of
         O(routes[].attachment_id), O(routes[].vpn_connection_id), O(routes[].vpc_id) (the VPC's attachment
         to this Transit Gateway) or O(routes[].blackhole=true). Unset leaves routes alone.
     type: list

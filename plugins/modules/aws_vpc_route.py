@@ -15,12 +15,12 @@ version_added: 0.1.0
 description:
   - Reconciles a list of routes in each of several existing route tables in one call, with
     C(CreateRoute), C(ReplaceRoute) (when a route's target changes) and C(DeleteRoute).
-  - Tables come from O(route_table_ids), or from O(vpc_id) (every route table the VPC's subnets use:
-    their explicit association, else the main table, as M(multicloud.transit.aws_vpc_info) reports).
+  - Tables come from O(route_table_ids), or from O(vpc_id) (every route table the VPC's subnets use, that is
+    their explicit association, else the main table, as M(multicloud.transit.aws_vpc_info) reports.)
   - Routes not listed are left alone unless O(purge_routes=true); the local route and routes that
     AWS manages (VGW propagation) are never deleted.
-  - Everything is validated before any change: CIDRs, exactly one target per route, and no route for
-    the VPC's own CIDR (the local route).
+  - Everything is validated before any change (CIDRs, exactly one target per route, and no route for
+    the VPC's own CIDR, which is the local route).
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -121,8 +121,8 @@ TARGETS = (
     ("network_interface_id", "NetworkInterfaceId"),
 )
 # Route fields that name a target (a route has one of them).
-TARGET_FIELDS = [field for dummy, field in TARGETS] + ["InstanceId", "EgressOnlyInternetGatewayId", "LocalGatewayId",
-                                                      "CarrierGatewayId", "CoreNetworkArn"]
+TARGET_FIELDS = [field for dummy, field in TARGETS] + [
+    "InstanceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn"]
 
 
 def validate(mod):
