@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 from werkzeug.serving import make_server
 
 from . import crosscloud
+from .aws import extensions as aws_extensions
 from .alicloud.models.base import Backend, State
 from .alicloud.protocol.app import make_alicloud_app
 from .aws.app import make_aws_app, reset_moto
@@ -53,7 +54,7 @@ class Twin:
         self.faults = faults or Faults()
         self.backend = Backend(State(), faults=self.faults)
         self.aws_app = make_aws_app(self.faults)
-        __import__(__package__ + ".aws.extensions.tgw", fromlist=["use_faults"]).use_faults(self.faults)  # TGW async delays
+        aws_extensions.use_faults(self.faults)  # async delays of TGWs, attachments, VPNs
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         self._aws = _Server(self.aws_app, aws_port, MotoRequestHandler)

@@ -21,3 +21,11 @@ def apply_all() -> None:
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.apply()
     _applied = True
+
+
+def use_faults(faults) -> None:
+    """Hand the twin's fault settings (async delays) to every extension that wants them."""
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "use_faults"):
+            module.use_faults(faults)
