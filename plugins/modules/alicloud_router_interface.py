@@ -21,10 +21,10 @@ description:
   - The interface is found by O(router_interface_id), else by O(name) on the same router.
   - With O(state=absent) an Active interface is deactivated (and waited for) before it is
     deleted. Route entries that use the interface as next hop must be removed first.
-  - The M(multicloud.transit.vpc_peering) role drives both sides with each account's own
+  - The C(multicloud.transit.vpc_peering) role drives both sides with each account's own
     credentials.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   state:
     description:

@@ -17,7 +17,7 @@ description:
     Another account's interface is never listed; its status shows in the caller's own interface
     as C(opposite_interface_status) once both sides name each other.
 author:
-  - multicloud.transit maintainers
+  - Multicloud Transit Maintainers (@multicloud-transit)
 options:
   router_interface_ids:
     description: Only these interfaces.
