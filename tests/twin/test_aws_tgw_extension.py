@@ -212,6 +212,11 @@ def test_vpc_attachment_tags_and_filters(hub):
     assert found["TransitGatewayVpcAttachments"][0]["Tags"] == [{"Key": "Name", "Value": "vpc-b"}]
     vpc_only = ec2.describe_transit_gateway_vpc_attachments()["TransitGatewayVpcAttachments"]
     assert vpn_att["TransitGatewayAttachmentId"] not in [a["TransitGatewayAttachmentId"] for a in vpc_only]
+    # moto's own duplicate check (one attachment per TGW and VPC) still works through the new filters.
+    with pytest.raises(ClientError) as err:
+        ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=atts["vpc-b"]["TransitGatewayId"], VpcId=atts["vpc-b"]["VpcId"],
+                                                  SubnetIds=atts["vpc-b"]["SubnetIds"])
+    assert err.value.response["Error"]["Code"] == "DuplicateTransitGatewayAttachment"
 
 
 def test_association_bookkeeping(hub):

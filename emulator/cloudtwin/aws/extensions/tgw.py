@@ -162,7 +162,7 @@ def _filter_match(obj: Any, filters: Dict[str, List[str]], fields: Dict[str, Any
     """AWS filter semantics: every filter must match; values of one filter are OR-ed."""
     tags = None
     for name, values in (filters or {}).items():
-        values = [str(v) for v in values]
+        values = [str(v) for v in ([values] if isinstance(values, str) else values)]
         if name.startswith("tag:") or name in ("tag-key", "tag-value"):
             if tags is None:
                 tags = {t["key"]: t["value"] for t in obj.get_tags()}
