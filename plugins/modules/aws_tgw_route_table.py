@@ -22,6 +22,9 @@ description:
     are never deleted as if they were static.
   - An attachment listed in O(associations) that is associated with another table of the same Transit
     Gateway is moved here (disassociated there first), because an attachment has one association.
+notes:
+  - A VPN attachment with static routing propagates no routes (only BGP-learned prefixes propagate),
+    so list the prefixes behind it in O(routes).
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
