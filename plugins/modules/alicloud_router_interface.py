@@ -261,7 +261,6 @@ router_interface:
 
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import (
     AlicloudModule,
-    dig,
     error_code,
     request_id,
 )
@@ -637,8 +636,8 @@ def main():
         elif p["connect"] or predicted.get("Status") == "Inactive":
             predicted["Status"] = "Active"
         predicted.setdefault("Status", "Idle")
-    out = dict(changed=ri_mgr.changed, **result(predicted if mod.check_mode else after, ri_mgr.vpc_id,
-                                               ri_mgr.router_id))
+    facts = result(predicted if mod.check_mode else after, ri_mgr.vpc_id, ri_mgr.router_id)
+    out = dict(changed=ri_mgr.changed, **facts)
     if mod.module._diff:
         out["diff"] = make_diff(before, view(predicted, {}))
     mod.exit(**out)
