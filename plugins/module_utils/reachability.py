@@ -255,9 +255,7 @@ class Table(object):
         return None
 
     def routes(self):
-        for length in self.lengths:
-            for route in self.by_len[length].values():
-                yield route
+        return [route for length in self.lengths for route in self.by_len[length].values()]
 
 
 # --- the engine ---------------------------------------------------------------------------------------
@@ -283,7 +281,7 @@ class Engine(object):
         self._index_alicloud()
         self._pair_tunnels()
         self._build_tables()
-        self.lengths = sorted(set(length for length, _ in self.prefixes), reverse=True)
+        self.lengths = sorted(set(length for length, dummy in self.prefixes), reverse=True)
 
     # --- indexes ------------------------------------------------------------------------------
     def _remember(self, cidr):
@@ -542,9 +540,8 @@ class Engine(object):
         checks["alicloud_status"] = ali_status or None
         if not problems:
             if status == "DOWN":
-                problems.append("AWS reports tunnel %s DOWN%s" % (tunnel.get("outside_ip"),
-                                                                   (": " + tunnel["status_message"])
-                                                                   if tunnel.get("status_message") else ""))
+                detail = (": " + tunnel["status_message"]) if tunnel.get("status_message") else ""
+                problems.append("AWS reports tunnel %s DOWN%s" % (tunnel.get("outside_ip"), detail))
             if ali_status in ALI_DOWN:
                 problems.append("Alibaba reports IPsec connection %s %s" % (conn["id"], ali_status))
         return {"aws_vpn_connection_id": vpn["id"], "tunnel": index + 1, "tunnel_outside_ip": tunnel.get("outside_ip"),
@@ -612,7 +609,7 @@ class Engine(object):
                 table = Table()
                 for vsw in vpc.get("vswitches") or []:
                     table.add(vsw["cidr"], ("ali", {"destination": vsw["cidr"], "type": "System",
-                                                   "next_hop_type": "local", "next_hop_id": vsw["id"]}))
+                                                    "next_hop_type": "local", "next_hop_id": vsw["id"]}))
                 for r in rt.get("routes") or []:
                     dest = r.get("destination")
                     if not dest or ":" in dest or str(r.get("type", "Custom")) not in ("Custom", "System", "Static"):
@@ -696,7 +693,7 @@ class Engine(object):
             return None, "%s is inside several VPCs (%s): set the probe's vpc" % (
                 probe["ip"], ", ".join(sorted(self.vpc_short(k) for k in vkeys)))
         found.sort(reverse=True)
-        _, vkey, domain = found[0]
+        dummy, vkey, domain = found[0]
         if domain[1] is None or domain not in self.tables:
             return None, "the route table of %s's subnet in %s was not read" % (probe["ip"], self.vpc_short(vkey))
         return (vkey, domain), None
@@ -918,7 +915,7 @@ class Engine(object):
         if route is None:
             return _fail([], label, self._ali_no_route(vpc_id, dst_ip), element=vpc_id)
         if route[0] == "cen":
-            _, cen_id, learned = route
+            dummy, cen_id, learned = route
             hops = self._transitions.get((domain, learned["destination"]))
             if hops is None:
                 hops = self._transitions[(domain, learned["destination"])] = (hop(
@@ -1097,7 +1094,7 @@ class Engine(object):
 
     def trace_pair(self, src, dst):
         """Both directions between two located probes ``(probe, (vkey, domain), ip int, class)``."""
-        (_, (s_vkey, s_dom), s_ip, s_cls), (_, (d_vkey, d_dom), d_ip, d_cls) = src, dst
+        (dummy, (s_vkey, s_dom), s_ip, s_cls), (dummy, (d_vkey, d_dom), d_ip, d_cls) = src, dst
         key = (s_dom, s_cls, d_dom, d_cls)
         found = self._pair_memo.get(key)
         if found is not None:
@@ -1150,7 +1147,7 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
     # Probes in the same route table whose addresses fall in the same prefixes route alike:
     # trace once per group pair, then expand to the probes.
     groups, order = {}, []
-    for p, where, ip_value, _ in located:
+    for p, where, ip_value, dummy in located:
         key = (where, engine.dclass(ip_value))
         if key not in groups:
             groups[key] = (where, ip_value, key[1], [])

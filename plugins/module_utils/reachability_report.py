@@ -256,9 +256,9 @@ def topology_svg(topo):
         out.append(u"<g><rect x=\"%.0f\" y=\"%.0f\" width=\"180\" height=\"46\" rx=\"8\" fill=\"#ffffff\" stroke=\"#55606e\"/>"
                    u"<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\">%s</text>"
                    u"<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#445\">%s</text>"
-                   u"<title>%s</title></g>" % (x - 90, y - 23, x, y - 4, esc(_short(n["label"], 24)), x, y + 13,
-                                                esc(_short(u"%s %s" % (n.get("detail") or "", n.get("region") or ""), 30)),
-                                                esc(n["id"])))
+                   u"<title>%s</title></g>" % (
+                       x - 90, y - 23, x, y - 4, esc(_short(n["label"], 24)), x, y + 13,
+                       esc(_short(u"%s %s" % (n.get("detail") or "", n.get("region") or ""), 30)), esc(n["id"])))
     for n in aws_hubs + ali_hubs:
         x, y = pos[n["id"]]
         fill = "#f0a040" if n["cloud"] == "aws" else "#4a78d0"

@@ -286,6 +286,7 @@ report_files:
 import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -339,12 +340,13 @@ def aws_jobs(module, accounts, hasher):
                       "profile": account.get("profile"),
                       "endpoint_url": account.get("endpoint_url") or env("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")}
             where = "AWS account %s region %s" % (account["name"], region)
-
-            def job(params=params, where=where, name=account["name"], region=region):
-                helper = AwsModule.for_account(ThreadSafeFailures(module, where), params)
-                return [("aws", snap.read_aws(helper, name, region, hasher))]
-            jobs.append(job)
+            jobs.append(partial(aws_job, module, params, where, account["name"], region, hasher))
     return jobs
+
+
+def aws_job(module, params, where, name, region, hasher):
+    helper = AwsModule.for_account(ThreadSafeFailures(module, where), params)
+    return [("aws", snap.read_aws(helper, name, region, hasher))]
 
 
 def alicloud_jobs(module, accounts, hasher):
@@ -358,15 +360,17 @@ def alicloud_jobs(module, accounts, hasher):
         label = account.get("account_uid") or account["name"]
         for index, region in enumerate(account["regions"]):
             where = "Alibaba Cloud account %s region %s" % (account["name"], region)
-
-            def job(params=dict(base, alicloud_region=region), where=where, name=label, region=region, cens=index == 0):
-                helper = AlicloudModule.for_account(ThreadSafeFailures(module, where), params)
-                parts = [("alicloud", snap.read_alicloud_region(helper, name, region, hasher))]
-                if cens:  # CEN is global: read once per account
-                    parts.append(("alicloud", {"cens": snap.read_alicloud_cens(helper, name)}))
-                return parts
-            jobs.append(job)
+            jobs.append(partial(alicloud_job, module, dict(base, alicloud_region=region), where, label, region, hasher,
+                                index == 0))
     return jobs
+
+
+def alicloud_job(module, params, where, name, region, hasher, with_cens):
+    helper = AlicloudModule.for_account(ThreadSafeFailures(module, where), params)
+    parts = [("alicloud", snap.read_alicloud_region(helper, name, region, hasher))]
+    if with_cens:  # CEN is global: read once per account
+        parts.append(("alicloud", {"cens": snap.read_alicloud_cens(helper, name)}))
+    return parts
 
 
 def read_all(module, hasher):
@@ -404,8 +408,8 @@ def validate_required(module, names):
             module.fail_json(msg="required: each entry is a [from, to] pair of probe names, got %r." % (item,))
         unknown = [n for n in pair if n not in names]
         if unknown:
-            module.fail_json(msg="required: %s is not a probe name; probes are %s." % (", ".join(map(str, unknown)),
-                                                                                     ", ".join(names)))
+            module.fail_json(msg="required: %s is not a probe name; probes are %s." % (
+                ", ".join(map(str, unknown)), ", ".join(names)))
         out.append([pair[0], pair[1]])
     return out
 
