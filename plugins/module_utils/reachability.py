@@ -273,7 +273,6 @@ class Engine(object):
         self._dest_names = {}
         self.blackholes = []
         self._memo = {}
-        self._pair_memo = {}
         self._direction_memo = {}
         self._transitions = {}
         self._constraint_memo = {}
@@ -716,6 +715,18 @@ class Engine(object):
         if found is not None:
             return found
         stack = _stack if _stack is not None else []
+        table = self.tables.get(domain)
+        route = table.lookup(dst_ip) if table is not None else None
+        shared = self._transitions.get(id(route)) if route is not None else None
+        if shared is not None and domain not in stack:
+            # fast path: this route always leads to the same next table (TGW / CEN), whatever the address
+            stack.append(domain)
+            try:
+                result = _prepend(shared[0], (), shared[1], self.trace(shared[2], dst_ip, cls, stack))
+            finally:
+                stack.pop()
+            self._memo[key] = result
+            return result
         label = self.domain_label.get(domain, str(domain))
         if domain in stack:
             return _fail([], label, "routing loop: %s is reached again on the way to %s (%s)" % (
@@ -725,7 +736,7 @@ class Engine(object):
             return _fail([], label, "more than %d routing domains on the way to %s" % (MAX_HOPS, self.describe_destination(dst_ip)))
         stack.append(domain)
         try:
-            result = self._step(domain, label, dst_ip, cls, stack)
+            result = self._step(domain, label, route, dst_ip, cls, stack)
         finally:
             stack.pop()
         self._memo[key] = result
@@ -737,8 +748,7 @@ class Engine(object):
                          element=domain[1], constraints=constraints, via=via)
         return _prepend(hops, constraints, via, self.trace(domain, dst_ip, cls, stack))
 
-    def _step(self, domain, label, dst_ip, cls, stack):
-        route = self.tables[domain].lookup(dst_ip)
+    def _step(self, domain, label, route, dst_ip, cls, stack):
         kind = domain[0]
         if kind == "aws-rtb":
             return self._step_aws_rtb(domain, label, route, dst_ip, cls, stack)
@@ -776,9 +786,6 @@ class Engine(object):
             return _fail([hop(label, dest, target, ttype, "aws-rtb")], label,
                          "%s sends %s to %s (%s), which leaves the networks this report can follow"
                          % (label, self.describe_destination(dst_ip), target, ttype), element=domain[1])
-        cached = self._transitions.get((domain, dest))
-        if cached is not None:  # the same route toward the same TGW table: share the hop
-            return self._continue(cached[0], (), cached[1], cached[2], dst_ip, cls, stack)
         tgw = self.tgws.get(target)
         hops = (hop(label, dest, target, "to Transit Gateway", "aws-rtb"),)
         if tgw is None:
@@ -793,7 +800,7 @@ class Engine(object):
         if rtb is None:
             return _fail(hops, "TGW %s" % target, "attachment %s of %s has no TGW route table association; associate it"
                          % (att["id"], self.vpc_short(vkey)), element=target)
-        self._transitions[(domain, dest)] = (hops, (target,), ("tgw-rtb", rtb))
+        self._transitions[id(route)] = (hops, (target,), ("tgw-rtb", rtb))
         return self._continue(hops, (), (target,), ("tgw-rtb", rtb), dst_ip, cls, stack)
 
     def _aws_no_route(self, vpc_id, rtb_id, dst_ip):
@@ -916,11 +923,10 @@ class Engine(object):
             return _fail([], label, self._ali_no_route(vpc_id, dst_ip), element=vpc_id)
         if route[0] == "cen":
             dummy, cen_id, learned = route
-            hops = self._transitions.get((domain, learned["destination"]))
-            if hops is None:
-                hops = self._transitions[(domain, learned["destination"])] = (hop(
-                    label, learned["destination"], cen_id, "learned from CEN (%s)" % self.vpc_short(("ali", learned["origin"])),
-                    "ali-rtb"),)
+            hops = (hop(label, learned["destination"], cen_id, "learned from CEN (%s)" % self.vpc_short(("ali", learned["origin"])),
+                        "ali-rtb"),)
+            if ("cen", cen_id) in self.tables:
+                self._transitions[id(route)] = (hops, (cen_id,), ("cen", cen_id))
             return self._continue(hops, (), (cen_id,), ("cen", cen_id), dst_ip, cls, stack)
         r = route[1]
         dest, kind, hop_id = r.get("destination"), r.get("next_hop_type"), r.get("next_hop_id")
@@ -1075,7 +1081,7 @@ class Engine(object):
 
     def _direction_uncached(self, start, src_ip, src_cls, dst_ip, dst_cls, dst_vkey):
         t = self.trace(start, dst_ip, dst_cls)
-        out = {"reachable": t.ok, "trace": t, "via": t.via}
+        out = {"reachable": t.ok, "trace": t, "via": frozenset(t.via)}
         if t.ok:
             bad = self._constraints_ok(t.constraints, src_ip, src_cls)
             if bad is not None:
@@ -1095,22 +1101,21 @@ class Engine(object):
     def trace_pair(self, src, dst):
         """Both directions between two located probes ``(probe, (vkey, domain), ip int, class)``."""
         (dummy, (s_vkey, s_dom), s_ip, s_cls), (dummy, (d_vkey, d_dom), d_ip, d_cls) = src, dst
-        key = (s_dom, s_cls, d_dom, d_cls)
-        found = self._pair_memo.get(key)
-        if found is not None:
-            return found
-        fwd = self._direction(s_dom, s_ip, s_cls, d_ip, d_cls, d_vkey)
-        ret = self._direction(d_dom, d_ip, d_cls, s_ip, s_cls, s_vkey)
+        memo = self._direction_memo
+        fwd = memo.get((s_dom, s_cls, d_cls, d_vkey))
+        if fwd is None:
+            fwd = self._direction(s_dom, s_ip, s_cls, d_ip, d_cls, d_vkey)
+        ret = memo.get((d_dom, d_cls, s_cls, s_vkey))
+        if ret is None:
+            ret = self._direction(d_dom, d_ip, d_cls, s_ip, s_cls, s_vkey)
         reachable = fwd["reachable"] and ret["reachable"]
         cause = None
         if not fwd["reachable"]:
             cause = fwd["broken"]["reason"]
         elif not ret["reachable"]:
             cause = "the reply cannot return: " + ret["broken"]["reason"]
-        asymmetric = bool(fwd["reachable"] and ret["reachable"] and set(fwd["via"]) != set(ret["via"]))
-        result = (reachable, fwd, ret, cause, asymmetric)
-        self._pair_memo[key] = result
-        return result
+        asymmetric = bool(reachable and fwd["via"] != ret["via"])
+        return reachable, fwd, ret, cause, asymmetric
 
 
 def _within(inner, outer):
