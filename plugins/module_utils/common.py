@@ -68,7 +68,10 @@ def wait_until(fetch, ready, what, wanted, timeout=600, delay=2.0, max_delay=15.
     ``wanted`` and the last observed result name the resource in the timeout error.
     """
     deadline = clock() + timeout
-    pause = min(delay, 0.2)  # first look comes fast: the twin and many APIs settle quickly
+    # Start fast and back off geometrically: short transitions (a route entry, a twin with
+    # no delays) cost a fraction of a second; long ones (a VPN gateway) are polled every
+    # ``max_delay`` seconds.
+    pause = min(delay, 0.2)
     while True:
         result = fetch()
         if ready(result):
@@ -80,7 +83,7 @@ def wait_until(fetch, ready, what, wanted, timeout=600, delay=2.0, max_delay=15.
         if clock() >= deadline:
             raise WaitTimeout(what, wanted, result, timeout)
         sleep(min(pause, max(0.0, deadline - clock())))
-        pause = min(max_delay, pause * 2 if pause >= delay else delay)
+        pause = min(max_delay, pause * 2)
 
 
 def client_token():
