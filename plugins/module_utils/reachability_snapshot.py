@@ -123,6 +123,10 @@ def read_aws(helper, account, region, hasher):
             continue
         routes = helper.call("search_transit_gateway_routes", TransitGatewayRouteTableId=rt["TransitGatewayRouteTableId"],
                              Filters=[{"Name": "state", "Values": ["active", "blackhole"]}], MaxResults=1000) or {}
+        if routes.get("AdditionalRoutesAvailable"):
+            out.setdefault("warnings", []).append(
+                {"message": "TGW route table %s has more than 1000 routes; only the first 1000 were traced"
+                            % rt["TransitGatewayRouteTableId"]})
         rtbs_by_tgw.setdefault(rt["TransitGatewayId"], []).append({
             "id": rt["TransitGatewayRouteTableId"], "name": _name(rt.get("Tags")),
             "associations": associations.get(rt["TransitGatewayRouteTableId"], []), "propagations": [],

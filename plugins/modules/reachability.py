@@ -455,6 +455,9 @@ def main():
 
     parts = read_all(module, snap.PskHasher())
     snapshot = snap.merge(parts, probes)
+    for cloud in ("aws", "alicloud"):
+        for warning in snapshot[cloud].pop("warnings", []):
+            module.warn(warning["message"])
     report = engine.analyse(snapshot, required=required, with_hops=p["include_hops"])
     report["read"] = dict((cloud, dict((kind, len(items)) for kind, items in snapshot[cloud].items()))
                           for cloud in ("aws", "alicloud"))
