@@ -136,10 +136,16 @@ def main():
     parser.add_argument("--vpcs", type=int, default=500)
     parser.add_argument("--probes-per-vpc", type=int, default=2)
     parser.add_argument("--hops", action="store_true", help="keep the hop lists in every pair (more memory)")
+    parser.add_argument("--break-cen", action="store_true",
+                        help="withdraw hub 0's route from CEN 0, so a quarter of the pairs break and need causes")
     args = parser.parse_args()
     engine = load_engine()
     t0 = time.perf_counter()
     snapshot = synthesise(args.vpcs, args.probes_per_vpc)
+    if args.break_cen:
+        for route in snapshot["alicloud"]["cens"][0]["published_routes"]:
+            if route["vpc_id"] == "vpc-ali-0":
+                route["publish_status"] = "NonPublished"
     t1 = time.perf_counter()
     report = engine.analyse(snapshot, with_hops=args.hops)
     t2 = time.perf_counter()
