@@ -62,7 +62,7 @@ lint: venv collection
 	scripts/lint.sh $(VENV)
 
 bench: venv collection
-	$(BIN)/python scripts/bench_modules.py
+	$(BIN)/python scripts/bench_reachability.py
 
 clean:
 	rm -rf $(VENV) .collections .twin build tests/output .pytest_cache
