@@ -110,8 +110,7 @@ def describe(mod, vpc_ids, names, include_routes):
         table_ids = (vpc.get("RouterTableIds") or {}).get("RouterTableIds") or []
         item = dict(vpc, VSwitches=vswitches, RouteTableId=table_ids[0] if table_ids else None)
         if include_routes and item["RouteTableId"]:
-            body = mod.call("vpc", "DescribeRouteEntryList", {"RouteTableId": item["RouteTableId"],
-                                                               "MaxResult": 100})
+            body = mod.call("vpc", "DescribeRouteEntryList", {"RouteTableId": item["RouteTableId"], "MaxResult": 100})
             item["RouteEntries"] = ((body or {}).get("RouteEntrys") or {}).get("RouteEntry") or []
         out.append(snake_dict(item))
     return out
