@@ -15,7 +15,9 @@ source "$state_dir/env"
 echo "== twin up: AWS $AWS_ENDPOINT_URL, Alibaba Cloud $ALICLOUD_ENDPOINT (world $world)"
 
 export ANSIBLE_CONFIG=$PWD/ansible.cfg
-mkdir -p reports
-"$bin/ansible-playbook" -i "$inventory" site.yml -e "transit_report_dir=$PWD/reports"
+report_dir=reports/$world
+rm -rf "$report_dir" && mkdir -p "$report_dir"
+"$bin/ansible-playbook" -i "$inventory" site.yml -e "transit_report_dir=$PWD/$report_dir"
 echo
-"$bin/python" scripts/summary.py --inventory "$inventory"
+"$bin/python" scripts/summary.py --inventory "$inventory" --report "$report_dir/report.txt"
+echo "(full report: $report_dir/report.html, report.json)"
