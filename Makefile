@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo demo-peering test unit twin-tests integration sanity lint twin venv collection clean bench
+.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench
 
 all: test
 
@@ -46,8 +46,13 @@ demo-peering:
 
 test: venv collection
 	$(BIN)/python -m pytest -n 2 tests $(PYTEST_ARGS)
+	scripts/molecule.sh $(VENV)
 	scripts/sanity.sh $(VENV)
 	scripts/lint.sh $(VENV)
+
+# One molecule scenario per role (extensions/molecule/), each against its own twin.
+molecule: venv collection
+	scripts/molecule.sh $(VENV)
 
 unit: venv collection
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
