@@ -21,10 +21,9 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.multicloud.transit.plugins.module_utils.common import (
-    WaitTimeout,
+    CloudModuleBase,
     client_token,
     retry_call,
-    wait_until,
 )
 
 SDK_IMPORT_ERROR = None
@@ -118,7 +117,7 @@ def split_endpoint(endpoint):
     return endpoint.rstrip("/"), "https"
 
 
-class AlicloudModule:
+class AlicloudModule(CloudModuleBase):
     """An AnsibleModule with Alibaba clients and the collection's error and retry rules."""
 
     def __init__(self, argument_spec, **kwargs):
@@ -227,12 +226,6 @@ class AlicloudModule:
             page += 1
 
     # --- waiting and errors -------------------------------------------------------------
-    def wait(self, fetch, ready, what, wanted, failed=None):
-        try:
-            return wait_until(fetch, ready, what, wanted, timeout=self.params.get("wait_timeout") or 600,
-                              failed=failed)
-        except WaitTimeout as exc:
-            self.module.fail_json(msg=str(exc), last_state=exc.last_state)
 
     def fail_api(self, exc, action):
         code = error_code(exc)
@@ -244,12 +237,6 @@ class AlicloudModule:
                                                            request_id(exc), advice(code)),
             error_code=code or None, error_message=message, request_id=request_id(exc),
             status_code=status_code(exc), exception=traceback.format_exc())
-
-    def exit(self, **kwargs):
-        self.module.exit_json(**kwargs)
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, **kwargs)
 
 
 def advice(code):

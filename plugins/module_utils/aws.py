@@ -18,9 +18,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.multicloud.transit.plugins.module_utils.common import (
-    WaitTimeout,
+    CloudModuleBase,
     retry_call,
-    wait_until,
 )
 
 BOTO3_IMPORT_ERROR = None
@@ -85,7 +84,7 @@ def is_retryable(exc):
     return code in RETRYABLE_CODES or code.startswith("Throttling")
 
 
-class AwsModule:
+class AwsModule(CloudModuleBase):
     """An AnsibleModule with AWS clients and the collection's error and retry rules."""
 
     def __init__(self, argument_spec, **kwargs):
@@ -161,13 +160,6 @@ class AwsModule:
             self.fail_aws(exc, "%s failed" % method)
         return self.call(method, **kwargs).get(key, [])
 
-    def wait(self, fetch, ready, what, wanted, failed=None):
-        try:
-            return wait_until(fetch, ready, what, wanted, timeout=self.params.get("wait_timeout") or 600,
-                              failed=failed)
-        except WaitTimeout as exc:
-            self.module.fail_json(msg=str(exc), last_state=exc.last_state)
-
     def fail_aws(self, exc, msg):
         """Fail with the cloud's code, message and request id, plus what to do."""
         info = {"msg": msg}
@@ -180,12 +172,6 @@ class AwsModule:
         else:
             info["msg"] = "%s: %s. Check the endpoint, network and credentials." % (msg, exc)
         self.module.fail_json(exception=traceback.format_exc(), **info)
-
-    def exit(self, **kwargs):
-        self.module.exit_json(**kwargs)
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, **kwargs)
 
 
 def advice(code):

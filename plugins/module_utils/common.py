@@ -86,6 +86,30 @@ def wait_until(fetch, ready, what, wanted, timeout=600, delay=2.0, max_delay=15.
         pause = min(max_delay, pause * 2)
 
 
+class CloudModuleBase:
+    """What AwsModule and AlicloudModule share: waiting and leaving the module.
+
+    Subclasses set ``self.module`` (an AnsibleModule) and ``self.params``.
+    """
+
+    module = None
+    params = None
+
+    def wait(self, fetch, ready, what, wanted, failed=None):
+        """``wait_until`` with the module's ``wait_timeout``; a timeout fails the module."""
+        try:
+            return wait_until(fetch, ready, what, wanted, timeout=self.params.get("wait_timeout") or 600,
+                              failed=failed)
+        except WaitTimeout as exc:
+            self.module.fail_json(msg=str(exc), last_state=exc.last_state)
+
+    def exit(self, **kwargs):
+        self.module.exit_json(**kwargs)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+
 def client_token():
     """A fresh idempotency token; reuse it for every retry of the same create."""
     return str(uuid.uuid4())
