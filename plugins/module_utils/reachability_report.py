@@ -231,6 +231,7 @@ def topology_svg(topo):
         if hidden[cloud]:
             out.append(u"<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#666\">... and %d more VPCs</text>"
                        % (x, height - 26, hidden[cloud]))
+    bridges_drawn = {}  # two tunnels share one curve: stack their labels instead of overprinting
     for link in links:
         a, b = pos.get(link["a"]), pos.get(link["b"])
         if a is None or b is None:
@@ -241,7 +242,9 @@ def topology_svg(topo):
             out.append(u"<path d=\"M%.0f %.0f C %.0f %.0f, %.0f %.0f, %.0f %.0f\" stroke=\"%s\" stroke-width=\"4\" "
                        u"stroke-dasharray=\"10 6\" fill=\"none\"><title>%s</title></path>"
                        % (a[0], a[1], a[0] + 120, a[1], b[0] - 120, b[1], b[0], b[1], color, tip))
-            mx, my = (a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0 - 8
+            nth = bridges_drawn.get((link["a"], link["b"]), 0)
+            bridges_drawn[(link["a"], link["b"])] = nth + 1
+            mx, my = (a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0 - 8 - 14 * nth
             out.append(u"<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" fill=\"%s\">%s</text>"
                        % (mx, my, color, esc(u"VPN " + (link.get("label") or "").split(" tunnel ")[-1])))
         elif link["kind"] == "peering" and a[0] == b[0]:
