@@ -29,10 +29,23 @@ from twinhelpers import TwinHandle  # noqa: E402
 WORLDS = ROOT / "emulator" / "worlds"
 
 
-def _start(world: str) -> TwinHandle:
+def _start(world: str, today: bool = False) -> TwinHandle:
     from cloudtwin.server import Twin
+    from cloudtwin.world import load_world
 
-    return TwinHandle(Twin.from_file(str(WORLDS / f"{world}.yml")).start())
+    loaded = load_world(str(WORLDS / f"{world}.yml"))
+    return TwinHandle(Twin(loaded.without_legacy_rules() if today else loaded).start())
+
+
+def _fresh(handle: TwinHandle, monkeypatch) -> TwinHandle:
+    """Reset the twin to its world, switch every fault off, export its client env vars."""
+    handle.twin.reset()
+    handle.twin.faults.injected.update(throttle=0, error=0)
+    handle.twin.faults.update({"throttle_rate": 0, "error_rate": 0, "latency_ms": 0, "count": None,
+                               "delays": {}, "consistency_delay": 0, "only_actions": []})
+    for key, value in handle.twin.env().items():
+        monkeypatch.setenv(key, value)
+    return handle
 
 
 @pytest.fixture(scope="session")
@@ -50,16 +63,37 @@ def peering_twin_session():
     handle.twin.stop()
 
 
+@pytest.fixture(scope="session")
+def today_seed_twin():
+    """The first walkthrough's networks under today's rules only (no legacy_rules)."""
+    handle = _start("seed-tgw-cen", today=True)
+    yield handle
+    handle.twin.stop()
+
+
+@pytest.fixture(scope="session")
+def today_peering_twin_session():
+    handle = _start("cross-account-peering", today=True)
+    yield handle
+    handle.twin.stop()
+
+
 @pytest.fixture
 def twin(seed_twin, monkeypatch):
     """A freshly reset seed-tgw-cen twin with the client env vars set for modules."""
-    seed_twin.twin.reset()
-    seed_twin.twin.faults.injected.update(throttle=0, error=0)
-    seed_twin.twin.faults.update({"throttle_rate": 0, "error_rate": 0, "latency_ms": 0, "count": None,
-                                  "delays": {}, "consistency_delay": 0, "only_actions": []})
-    for key, value in seed_twin.twin.env().items():
-        monkeypatch.setenv(key, value)
-    yield seed_twin
+    yield _fresh(seed_twin, monkeypatch)
+
+
+@pytest.fixture
+def today_twin(today_seed_twin, monkeypatch):
+    """Like ``twin``, but the cloud of today: Enterprise CENs, dual-tunnel VPN gateways."""
+    yield _fresh(today_seed_twin, monkeypatch)
+
+
+@pytest.fixture
+def today_peering_twin(today_peering_twin_session, monkeypatch):
+    """Like ``peering_twin``, under today's rules only."""
+    yield _fresh(today_peering_twin_session, monkeypatch)
 
 
 @pytest.fixture

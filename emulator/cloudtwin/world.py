@@ -42,7 +42,7 @@ from typing import Any, Dict, List
 import yaml
 
 from .alicloud.models import vpc as ali_vpc
-from .alicloud.models.base import Account, State
+from .alicloud.models.base import LEGACY_RULES, Account, State
 
 
 class WorldError(ValueError):
@@ -65,6 +65,17 @@ class World:
     def alicloud_accounts(self) -> List[Dict[str, Any]]:
         return (self.raw.get("alicloud") or {}).get("accounts") or []
 
+    @property
+    def legacy_rules(self) -> List[str]:
+        """2018 rules this world switches back on (names of ``LEGACY_RULES``); none by default."""
+        return list((self.raw.get("alicloud") or {}).get("legacy_rules") or [])
+
+    def without_legacy_rules(self) -> "World":
+        """The same networks under today's rules only."""
+        raw = dict(self.raw)
+        raw["alicloud"] = {k: v for k, v in (raw.get("alicloud") or {}).items() if k != "legacy_rules"}
+        return World(raw)
+
 
 def load_world(path: str) -> World:
     with open(path, encoding="utf-8") as handle:
@@ -80,6 +91,10 @@ def _check_host(where: str, ip: str, cidr: str) -> None:
 
 
 def validate(world: World) -> None:
+    unknown = [r for r in world.legacy_rules if r not in LEGACY_RULES]
+    if unknown:
+        raise WorldError(f"alicloud.legacy_rules: unknown {', '.join(map(str, unknown))}; "
+                         f"known: {', '.join(sorted(LEGACY_RULES))}")
     for region, spec in (world.aws.get("regions") or {}).items():
         for vpc in spec.get("vpcs") or []:
             subnets = {s["name"]: s for s in vpc.get("subnets") or []}
@@ -108,6 +123,7 @@ def validate(world: World) -> None:
 
 
 def seed_alicloud(world: World, state: State) -> None:
+    state.legacy_rules = set(world.legacy_rules)
     for account in world.alicloud_accounts:
         uid = str(account["uid"])
         state.add_account(Account(account["name"], uid, account["access_key_id"], account["access_key_secret"]))

@@ -9,6 +9,7 @@ import pytest
 from alibabacloud_vpc20160428 import models as vpc_models
 from Tea.exceptions import TeaException
 
+from conftest import ROOT
 from twinhelpers import ok, run_module
 
 
@@ -130,3 +131,21 @@ def test_reset_forgets_created_resources(twin):
     _control(twin, "reset", {})
     assert len(ec2.describe_vpcs()["Vpcs"]) == before - 1
     assert any(c["action"] == "DescribeVpcs" for c in twin.calls())
+
+
+def test_world_legacy_rules_are_named_and_removable(tmp_path):
+    """A world may switch 2018 rules back on by name; an unknown name is refused at load."""
+    from cloudtwin.world import WorldError, load_world
+
+    world = load_world(str(ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml"))
+    assert "basic_cen_by_api" in world.legacy_rules
+    assert world.without_legacy_rules().legacy_rules == []
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: bad\nalicloud:\n  legacy_rules: [basic_cen_by_apii]\n  accounts: []\n")
+    with pytest.raises(WorldError, match="unknown basic_cen_by_apii"):
+        load_world(str(bad))
+
+
+def test_today_twin_has_no_legacy_rules(today_twin, twin):
+    assert today_twin.twin.backend.state.legacy_rules == set()
+    assert twin.twin.backend.state.legacy("basic_cen_by_api")

@@ -100,6 +100,7 @@ class BackendControl:
         old = self.backend.state
         with old.lock:
             fresh = State()
+            fresh.legacy_rules = set(old.legacy_rules)
             for account in old.accounts.values():
                 fresh.add_account(account)
             self.backend.state = fresh
