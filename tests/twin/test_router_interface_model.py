@@ -174,7 +174,7 @@ def test_filters_and_validation(sides):
     none = a.call("DescribeRouterInterfaces", filter=[flt(key="Status", value=["Active"])])
     assert none.total_count == 0
     assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
-                 router_id=a.router_id, opposite_region_id=SVALLEY)[0] == "MissingParameter"
+                 router_id=a.router_id, opposite_region_id=SVALLEY)[0] == "MissingSpec"
     assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
                  router_id=b.router_id, opposite_region_id=SVALLEY, spec="Large.2")[0] == "InvalidRouterId.NotFound"
     assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
