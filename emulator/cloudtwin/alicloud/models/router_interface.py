@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional, Set
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
 from .vpc import now_iso, vpc_of_router
 
 KIND = "RouterInterface"
@@ -250,9 +250,7 @@ def describe_router_interfaces(req: Request) -> Dict[str, Any]:
     for ri in req.state.all(KIND, region=req.region, owner=req.account.uid):
         if all(str(FILTER_KEYS[k](ri) or "") in [str(v) for v in values] for k, values in filters.items()):
             items.append(ri)
-    number = req.int("PageNumber", 1) or 1
-    size = min(req.int("PageSize", 10) or 10, 50)
-    page = items[(number - 1) * size: number * size]
+    page, number, size = page_by_number(req, items)
     return {"RouterInterfaceSet": {"RouterInterfaceType": [view(req.state, ri) for ri in page]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}
 
