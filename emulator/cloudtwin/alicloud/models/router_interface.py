@@ -112,8 +112,9 @@ def references(state: State, ri: Resource) -> List[Resource]:
 
 
 def view(state: State, ri: Resource) -> Dict[str, Any]:
-    """The interface as DescribeRouterInterfaces shows it to its owner."""
-    item = dict(ri.attrs)
+    """The interface as DescribeRouterInterfaces shows it to its owner (no RegionId: the SDK
+    models DescribeRouterInterfaces* have none, the region is the request's)."""
+    item = {k: v for k, v in ri.attrs.items() if k not in ("RegionId", "GmtModified")}
     other = _paired(state, ri)
     item.update({
         "OppositeInterfaceStatus": other["Status"] if other else "",
@@ -291,7 +292,7 @@ def modify_router_interface_spec(req: Request) -> Dict[str, Any]:
     if ri["Status"] == "Active":
         ri["Status"] = "Modifying"
         req.state.schedule(ri, "Status", "Active")
-    return {"Spec": spec, "RouterInterfaceId": ri.id}
+    return {"Spec": spec}  # ModifyRouterInterfaceSpecResponseBody: RequestId and Spec only
 
 
 @action("Vpc", "ConnectRouterInterface")

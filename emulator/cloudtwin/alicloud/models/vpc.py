@@ -327,7 +327,17 @@ def describe_route_table_list(req: Request) -> Dict[str, Any]:
         item["VSwitchIds"] = {"VSwitchId": [s.id for s in vswitches_of(req.state, t["VpcId"])]}
         out.append(item)
     return {"RouterTableList": {"RouterTableListType": out}, "TotalCount": len(tables),
-            "PageNumber": number, "PageSize": size, "Success": True}
+            "PageNumber": number, "PageSize": size}
+
+
+def _older_entry_view(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """A route entry as DescribeRouteTables shows it: the first next hop also at the top."""
+    hops = [{k: hop.get(k) for k in ("NextHopType", "NextHopId", "Enabled", "Weight")}
+            for hop in entry["NextHops"]["NextHop"]]
+    item = {k: entry.get(k) for k in ("RouteEntryId", "RouteEntryName", "RouteTableId", "DestinationCidrBlock",
+                                      "Type", "Status", "Description")}
+    return dict(item, InstanceId=hops[0]["NextHopId"], NextHopType=hops[0]["NextHopType"],
+                NextHops={"NextHop": hops})
 
 
 @action("Vpc", "DescribeRouteTables", region=REGION_OPTIONAL)
@@ -342,9 +352,7 @@ def describe_route_tables(req: Request) -> Dict[str, Any]:
     page, number, size = page_by_number(req, tables)
     out = []
     for t in page:
-        entries = [dict(e, InstanceId=e["NextHops"]["NextHop"][0]["NextHopId"],
-                        NextHopType=e["NextHops"]["NextHop"][0]["NextHopType"])
-                   for e in route_table_entries(req.state, t)]
+        entries = [_older_entry_view(e) for e in route_table_entries(req.state, t)]
         out.append({"RouteTableId": t.id, "RouteTableType": t["RouteTableType"], "VRouterId": t["RouterId"],
                     "CreationTime": t["CreationTime"], "Status": t["Status"], "ResourceGroupId": "",
                     "VSwitchIds": {"VSwitchId": [s.id for s in vswitches_of(req.state, t["VpcId"])]},
