@@ -57,6 +57,21 @@ def ok(name: str, args: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Dict[
     return result
 
 
+def snake(name: str) -> str:
+    """``CreateVpcPeerConnection`` -> ``create_vpc_peer_connection`` (SDK client method names)."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def sdk_error(func, *args: Any, **kwargs: Any) -> tuple:
+    """Call an official-SDK method that must fail; return ``(code, the cloud's message)``."""
+    import pytest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as info:
+        func(*args, **kwargs)
+    return info.value.code, (info.value.data or {}).get("Message", "")
+
+
 class TwinHandle:
     """A running twin plus shortcuts tests need."""
 
@@ -97,21 +112,26 @@ class TwinHandle:
                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
 
     def vpc_client(self, account: str = "main", region: str = "ap-northeast-1", **config: Any):
-        from alibabacloud_tea_openapi.utils_models import Config
         from alibabacloud_vpc20160428.client import Client
 
-        creds = self.alicloud_account(account)
-        host = self.twin.alicloud_endpoint.split("://", 1)[1]
-        return Client(Config(access_key_id=creds["alicloud_access_key"],
-                             access_key_secret=creds["alicloud_secret_key"], region_id=region,
-                             endpoint=host, protocol="http", **config))
+        return Client(self.sdk_config(account, region, **config))
 
     def cbn_client(self, account: str = "main", region: str = "ap-northeast-1"):
         from alibabacloud_cbn20170912.client import Client
+
+        return Client(self.sdk_config(account, region))
+
+    def vpcpeer_client(self, account: str = "main", region: str = "ap-northeast-1"):
+        """The official VpcPeer (2022-01-01) SDK client for one account of the world."""
+        from alibabacloud_vpcpeer20220101.client import Client
+
+        return Client(self.sdk_config(account, region))
+
+    def sdk_config(self, account: str = "main", region: str = "ap-northeast-1", **config: Any):
+        """tea-openapi ``Config`` for one account, pointed at the twin."""
         from alibabacloud_tea_openapi.utils_models import Config
 
         creds = self.alicloud_account(account)
         host = self.twin.alicloud_endpoint.split("://", 1)[1]
-        return Client(Config(access_key_id=creds["alicloud_access_key"],
-                             access_key_secret=creds["alicloud_secret_key"], region_id=region,
-                             endpoint=host, protocol="http"))
+        return Config(access_key_id=creds["alicloud_access_key"], access_key_secret=creds["alicloud_secret_key"],
+                      region_id=region, endpoint=host, protocol="http", **config)

@@ -14,7 +14,7 @@ from . import crosscloud
 from .aws import extensions as aws_extensions
 from .alicloud.models.base import Backend, State
 from .alicloud.protocol.app import make_alicloud_app
-from .aws.app import make_aws_app, reset_moto
+from .aws.app import install_credentials, make_aws_app, require_signatures, reset_moto
 from .faults import Faults
 from .world import World, load_world, seed_alicloud, seed_aws
 
@@ -54,6 +54,7 @@ class Twin:
         self.faults = faults or Faults()
         self.backend = Backend(State(), faults=self.faults)
         self.aws_app = make_aws_app(self.faults)
+        require_signatures()  # the world's AWS key authenticates, any other fails as on AWS
         aws_extensions.use_faults(self.faults)  # async delays of TGWs, attachments, VPNs
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -91,6 +92,7 @@ class Twin:
         self.faults.update({"throttle_rate": 0, "error_rate": 0, "latency_ms": 0})
         try:
             seed_alicloud(self.world, self.backend.state)
+            install_credentials(*self.aws_credentials())
             seed_aws(self.world, self.aws_endpoint)
         finally:
             self.faults.update({k: saved[k] for k in ("throttle_rate", "error_rate", "latency_ms")})
@@ -114,13 +116,20 @@ class Twin:
         del self.backend.calls[:]
 
     # --- what a client needs ---------------------------------------------------------------------
+    def aws_credentials(self) -> tuple:
+        """(account id, access key id, secret) of the world's AWS account: the only key accepted."""
+        aws = self.world.aws
+        return (str(aws.get("account_id", "123456789012")), aws.get("access_key_id", "testing"),
+                aws.get("secret_access_key", "testing"))
+
     def env(self) -> Dict[str, str]:
         aws = self.world.aws
         regions = list((aws.get("regions") or {}).keys()) or ["us-east-1"]
+        _, key_id, secret = self.aws_credentials()
         env = {
             "AWS_ENDPOINT_URL": self.aws_endpoint,
-            "AWS_ACCESS_KEY_ID": aws.get("access_key_id", "testing"),
-            "AWS_SECRET_ACCESS_KEY": aws.get("secret_access_key", "testing"),
+            "AWS_ACCESS_KEY_ID": key_id,
+            "AWS_SECRET_ACCESS_KEY": secret,
             "AWS_REGION": regions[0],
             "AWS_DEFAULT_REGION": regions[0],
             "ALICLOUD_ENDPOINT": self.alicloud_endpoint,

@@ -16,7 +16,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+import uuid
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, quote, urlencode
+from xml.etree import ElementTree
 
 import pytest
 
@@ -27,6 +30,7 @@ if str(EMULATOR) not in sys.path:
 from werkzeug.serving import make_server  # noqa: E402
 
 from alibabacloud_tea_openapi import exceptions as sdk_errors  # noqa: E402
+from alibabacloud_tea_openapi.utils import Utils as SdkUtils  # noqa: E402
 from alibabacloud_tea_openapi.utils_models import Config, OpenApiRequest, Params  # noqa: E402
 from alibabacloud_vpc20160428.client import Client as VpcClient  # noqa: E402
 from darabonba.policy.retry import RetryCondition, RetryOptions  # noqa: E402
@@ -36,6 +40,7 @@ from cloudtwin.alicloud.models import base  # noqa: E402
 from cloudtwin.alicloud.models.base import Account, ApiError, Backend, State, action  # noqa: E402
 from cloudtwin.alicloud.protocol import BackendControl, Control, make_alicloud_app  # noqa: E402
 from cloudtwin.alicloud.protocol import signing  # noqa: E402
+from cloudtwin.alicloud.protocol.gateway import ReplayGuard  # noqa: E402
 from cloudtwin.faults import Faults  # noqa: E402
 
 VERSION = "2016-04-28"
@@ -44,26 +49,36 @@ BOB = Account(name="bob", uid="2000000000000002", access_key_id="LTAItwinBOB0000
 
 
 # --- test-only actions (names no real API uses) ------------------------------------------
-@action("Vpc", "DescribeTwinProtocolEcho")
+@action("Vpc", "DescribeTwinProtocolEcho", region="optional")
 def _echo(request):
     return {"Params": dict(request.params), "AccountUid": request.account.uid, "Region": request.region}
 
 
-@action("Vpc", "CreateTwinProtocolThing", idempotent=True)
+@action("Vpc", "CreateTwinProtocolThing", idempotent=True, region="optional")
 def _create_thing(request):
     thing = request.state.add("TwinProtocolThing", request.state.new_id("thing"), request.account.uid,
                               request.region, {"Name": request.get("Name", "")})
     return {"ThingId": thing.id}
 
 
-@action("Vpc", "DescribeTwinProtocolRefusal")
+@action("Vpc", "DescribeTwinProtocolRefusal", region="optional")
 def _refuse(request):
     raise ApiError("IncorrectStatus.TwinProtocol", "The thing is busy.", 400)
 
 
-@action("Vpc", "DescribeTwinProtocolBug")
+@action("Vpc", "DescribeTwinProtocolBug", region="optional")
 def _bug(request):
     raise RuntimeError("a model bug")
+
+
+@action("Vpc", "DescribeTwinProtocolRegional")  # the Vpc default: RegionId required
+def _regional(request):
+    return {"Region": request.region, "VpcId": request.require("VpcId")}
+
+
+@action("Cbn", "DescribeTwinProtocolGlobal")  # the Cbn default: no RegionId at all
+def _global(request):
+    return {"Seen": request.params.get("RegionId", "")}
 
 
 class SpyControl(BackendControl):
@@ -145,8 +160,8 @@ def client(twin, account=ALICE, secret=None, algorithm=None, token=None, retry=N
     return VpcClient(config)
 
 
-def call(cli, action_name, query=None, body=None, method="POST"):
-    params = Params(action=action_name, version=VERSION, protocol="HTTP", pathname="/", method=method,
+def call(cli, action_name, query=None, body=None, method="POST", version=VERSION):
+    params = Params(action=action_name, version=version, protocol="HTTP", pathname="/", method=method,
                     auth_type="AK", style="RPC", req_body_type="formData", body_type="json")
     request = OpenApiRequest(query=query, body=body)
     return cli.call_api(params, request, RuntimeOptions())
@@ -170,6 +185,44 @@ def replay(twin, captured, query=None, headers=None, body=None):
     q = captured["query"] if query is None else query
     target = captured["path"] + ("?" + q if q else "")
     return raw(twin, captured["method"], target, sent_headers, captured["body"] if body is None else body)
+
+
+def _now(skew_minutes=0.0):
+    moment = datetime.now(timezone.utc) + timedelta(minutes=skew_minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def signed_v2(twin, api_params, account=ALICE, action_name="DescribeTwinProtocolEcho", drop=(), **common):
+    """A v2 (HMAC-SHA1) request signed with the twin's own signing helpers; ``common``
+    overrides the common parameters, ``drop`` leaves some out, to build what no SDK sends."""
+    params = {"Action": action_name, "Version": VERSION, "Format": "JSON", "Timestamp": _now(),
+              "SignatureNonce": uuid.uuid4().hex, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+              "AccessKeyId": account.access_key_id}
+    params.update(common)
+    params.update(api_params)
+    for name in drop:
+        params.pop(name)
+    params["Signature"] = signing.v2_signature(account.access_key_secret, signing.v2_string_to_sign("GET", params))
+    status, headers, data = raw(twin, "GET", "/?" + urlencode(params, quote_via=quote))
+    return status, headers, data
+
+
+def signed_acs3(twin, query, account=ALICE, action_name="DescribeTwinProtocolEcho", drop=(), **headers):
+    """An ACS3-HMAC-SHA256 request signed with the twin's signing helpers (headers overridable)."""
+    values = {"host": f"127.0.0.1:{twin['port']}", "x-acs-action": action_name, "x-acs-version": VERSION,
+              "x-acs-date": _now(), "x-acs-signature-nonce": uuid.uuid4().hex,
+              "x-acs-content-sha256": signing.payload_hash(b"")}
+    values.update({k.replace("_", "-"): v for k, v in headers.items()})
+    for name in drop:
+        values.pop(name)
+    signed = sorted(values)
+    canonical = signing.acs3_canonical_request("POST", "/", query, {k: [v] for k, v in values.items()}, signed,
+                                               values["x-acs-content-sha256"])
+    signature = signing.acs3_signature(account.access_key_secret,
+                                       signing.acs3_string_to_sign(signing.ACS3_HMAC_SHA256, canonical))
+    values["Authorization"] = (f"ACS3-HMAC-SHA256 Credential={account.access_key_id},"
+                               f"SignedHeaders={';'.join(signed)},Signature={signature}")
+    return raw(twin, "POST", "/?" + urlencode(query, quote_via=quote), values)
 
 
 def control(twin, method, path, payload=None):
@@ -300,11 +353,13 @@ def test_malformed_acs3_header_is_incomplete_signature(twin):
 
 # --- tampering (byte-exact replays of SDK requests) ---------------------------------------
 @pytest.mark.parametrize("algorithm", SCHEMES)
-def test_replayed_request_is_accepted_but_a_changed_query_is_not(twin, algorithm):
+def test_replayed_request_spends_no_second_nonce_and_a_changed_query_is_caught(twin, algorithm):
     call(client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho", query={"RegionId": "cn-beijing"})
     captured = twin["recorder"].last
+    # A byte-exact replay is signed correctly, but its nonce was used already.
     status, _, data = replay(twin, captured)
-    assert status == 200 and json.loads(data)["Params"]["RegionId"] == "cn-beijing"
+    assert status == 400 and json.loads(data)["Code"] == "SignatureNonceUsed"
+    assert json.loads(data)["Message"] == "Specified signature nonce was used already."
 
     tampered = captured["query"].replace("RegionId=cn-beijing", "RegionId=cn-shanghai")
     assert tampered != captured["query"]
@@ -320,7 +375,6 @@ def test_replayed_request_is_accepted_but_a_changed_query_is_not(twin, algorithm
 def test_changed_form_body_is_caught(twin, algorithm):
     call(client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho", body={"Name": "good"})
     captured = twin["recorder"].last
-    assert replay(twin, captured)[0] == 200
     status, _, data = replay(twin, captured, body=captured["body"].replace(b"good", b"evil"))
     assert status == 400 and json.loads(data)["Code"] == "SignatureDoesNotMatch"
 
@@ -342,6 +396,125 @@ def test_acs3_unsigned_acs_header_is_refused(twin):
     captured = twin["recorder"].last
     status, _, data = replay(twin, captured, headers={"x-acs-extra": "smuggled"})
     assert status == 400 and json.loads(data)["Code"] == "IncompleteSignature"
+
+
+# --- the API gateway's checks ----------------------------------------------------------------
+def sdk_error(func, *args, **kwargs):
+    with pytest.raises(sdk_errors.ClientException) as info:
+        func(*args, **kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+@pytest.mark.parametrize("skew", [-16, 16])
+def test_a_clock_more_than_15_minutes_off_is_invalid_timestamp_expired(twin, algorithm, skew, monkeypatch):
+    # The SDK stamps every request with its own clock: skew that clock.
+    monkeypatch.setattr(SdkUtils, "get_timestamp", staticmethod(lambda: _now(skew)))
+    err = sdk_error(call, client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho")
+    assert (err.code, err.statusCode) == ("InvalidTimeStamp.Expired", 400)
+    assert err.data["Message"] == "Specified time stamp or date value is expired."
+    assert twin["backend"].calls == []
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+def test_a_clock_14_minutes_off_is_still_accepted(twin, algorithm, monkeypatch):
+    monkeypatch.setattr(SdkUtils, "get_timestamp", staticmethod(lambda: _now(-14)))
+    assert call(client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho")["statusCode"] == 200
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+def test_a_reused_signature_nonce_is_refused_per_access_key(twin, algorithm, monkeypatch):
+    monkeypatch.setattr(SdkUtils, "get_nonce", staticmethod(lambda: "twin-fixed-nonce-" + str(algorithm)))
+    assert call(client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho")["statusCode"] == 200
+    err = sdk_error(call, client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho")
+    assert (err.code, err.statusCode) == ("SignatureNonceUsed", 400)
+    assert err.data["Message"] == "Specified signature nonce was used already."
+    # Another AccessKey may use the same nonce.
+    assert call(client(twin, BOB, algorithm=algorithm), "DescribeTwinProtocolEcho")["statusCode"] == 200
+    assert len(twin["backend"].calls) == 2
+
+
+def test_a_wrongly_signed_request_does_not_spend_its_nonce(twin, monkeypatch):
+    monkeypatch.setattr(SdkUtils, "get_nonce", staticmethod(lambda: "twin-nonce-after-bad-secret"))
+    assert sdk_error(call, client(twin, secret="wrong"), "DescribeTwinProtocolEcho").code == "SignatureDoesNotMatch"
+    assert call(client(twin), "DescribeTwinProtocolEcho")["statusCode"] == 200
+
+
+@pytest.mark.parametrize("send", [signed_v2, signed_acs3], ids=["v2", "acs3"])
+def test_missing_or_malformed_time_and_nonce_raw_signed(twin, send):
+    # No SDK leaves these out or misformats them: signed raw requests built with the twin's helpers.
+    time_name, nonce_name = ("Timestamp", "SignatureNonce") if send is signed_v2 else (
+        "x-acs-date", "x-acs-signature-nonce")
+    status, _, data = send(twin, {}, drop=(time_name,))
+    assert status == 400 and json.loads(data)["Code"] == "MissingTimestamp"
+    status, _, data = send(twin, {}, drop=(nonce_name,))
+    assert status == 400 and json.loads(data)["Code"] == "MissingSignatureNonce"
+    assert json.loads(data)["Message"] == "SignatureNonce is mandatory for this action."
+    status, _, data = send(twin, {}, **{time_name.replace("-", "_"): "2026/12/01 10:00:00"})
+    assert status == 400 and json.loads(data)["Code"] == "InvalidTimeStamp.Format"
+    assert json.loads(data)["Message"] == "Specified time stamp or date value is not well formatted."
+    assert send(twin, {})[0] == 200
+
+
+def test_replay_guard_memory_is_bounded_by_window_and_cap():
+    clock = [1_000_000.0]
+    guard = ReplayGuard(window=900, cap=3, clock=lambda: clock[0])
+    stamp = lambda: datetime.fromtimestamp(clock[0], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    for n in range(5):
+        guard.check("AK", stamp(), f"n{n}")
+    assert len(guard) == 3  # the hard cap
+    with pytest.raises(ApiError) as info:
+        guard.check("AK", stamp(), "n4")
+    assert info.value.code == "SignatureNonceUsed"
+    clock[0] += 901  # every remembered nonce's request is now too old to replay
+    guard.check("AK", stamp(), "fresh")
+    assert len(guard) == 1
+    with pytest.raises(ApiError) as info:
+        guard.check("AK", "2000-01-01T00:00:00Z", "n0")
+    assert info.value.code == "InvalidTimeStamp.Expired"
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+def test_an_unsupported_version_is_invalid_version(twin, algorithm):
+    err = sdk_error(call, client(twin, algorithm=algorithm), "DescribeTwinProtocolEcho", version="2099-01-01")
+    assert (err.code, err.statusCode) == ("InvalidVersion", 400)
+    assert err.data["Message"] == "Specified parameter Version is not valid."
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+def test_region_id_missing_unknown_or_not_taken(twin, algorithm):
+    cli = client(twin, algorithm=algorithm)
+    err = sdk_error(call, cli, "DescribeTwinProtocolRegional", query={"VpcId": "vpc-1"})
+    assert (err.code, err.statusCode) == ("MissingRegionId", 400)
+    assert err.data["Message"] == "RegionId is mandatory for this action."
+    err = sdk_error(call, cli, "DescribeTwinProtocolRegional", query={"VpcId": "vpc-1", "RegionId": "cn-atlantis"})
+    assert (err.code, err.statusCode) == ("InvalidRegionId.NotFound", 404)
+    assert call(cli, "DescribeTwinProtocolRegional",
+                query={"VpcId": "vpc-1", "RegionId": "us-west-1"})["body"]["Region"] == "us-west-1"
+    # An action without RegionId (CEN's global calls) ignores a stray one, as unknown parameters are.
+    body = call(cli, "DescribeTwinProtocolGlobal", query={"RegionId": "cn-atlantis"}, version="2017-09-12")["body"]
+    assert body["Seen"] == "cn-atlantis"
+
+
+@pytest.mark.parametrize("algorithm", SCHEMES)
+def test_a_missing_parameter_is_missing_name(twin, algorithm):
+    err = sdk_error(call, client(twin, algorithm=algorithm), "DescribeTwinProtocolRegional",
+                    query={"RegionId": "cn-hangzhou"})
+    assert (err.code, err.statusCode) == ("MissingVpcId", 400)
+    assert err.data["Message"] == "VpcId is mandatory for this action."
+
+
+def test_format_xml_answers_in_xml(twin):
+    status, headers, data = signed_v2(twin, {"RegionId": "cn-beijing", "Tag.1.Key": "a&b"}, Format="XML")
+    assert status == 200 and headers["content-type"].startswith("text/xml")
+    root = ElementTree.fromstring(data)
+    assert root.tag == "DescribeTwinProtocolEchoResponse"
+    assert root.findtext("Params/RegionId") == "cn-beijing" and root.findtext("Params/Tag.1.Key") == "a&b"
+    assert root.findtext("RequestId") == headers["x-acs-request-id"]
+    status, headers, data = signed_v2(twin, {}, action_name="DescribeTwinProtocolRefusal", Format="xml")
+    root = ElementTree.fromstring(data)
+    assert status == 400 and root.tag == "Error" and root.findtext("Code") == "IncorrectStatus.TwinProtocol"
+    assert signed_v2(twin, {})[1]["content-type"].startswith("application/json")
 
 
 # --- errors from the model, as the SDK surfaces them ---------------------------------------

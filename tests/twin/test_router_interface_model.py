@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from alibabacloud_vpc20160428 import models as m
 from darabonba.runtime import RuntimeOptions
-from Tea.exceptions import TeaException
+
+from twinhelpers import sdk_error, snake
 
 A_UID, B_UID = "5111111111111111", "5222222222222222"
 TOKYO, SVALLEY = "ap-northeast-1", "us-west-1"
@@ -24,7 +25,7 @@ class Side:
     def call(self, action, **kwargs):
         kwargs.setdefault("region_id", self.region)
         request = getattr(m, action + "Request")(**kwargs)
-        method = getattr(self.client, _snake(action) + "_with_options")
+        method = getattr(self.client, snake(action) + "_with_options")
         return method(request, RuntimeOptions()).body
 
     def get(self, rid):
@@ -32,16 +33,6 @@ class Side:
 
     def status(self, rid):
         return self.get(rid).status
-
-
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-
-
-def error(func, *args, **kwargs):
-    with pytest.raises(TeaException) as info:
-        func(*args, **kwargs)
-    return info.value.code, (info.value.data or {}).get("Message", "")
 
 
 @pytest.fixture
@@ -93,57 +84,57 @@ def test_full_lifecycle_across_accounts(sides, peering_twin):
     b.call("CreateRouteEntry", route_table_id=b.table_id, destination_cidr_block="172.16.0.0/16",
            next_hop_type="RouterInterface", next_hop_id=rb)
     # deletion refused while Active, then while a route points at it
-    assert error(a.call, "DeleteRouterInterface", router_interface_id=ra)[0] == "IncorrectStatus"
+    assert sdk_error(a.call, "DeleteRouterInterface", router_interface_id=ra)[0] == "IncorrectStatus"
     a.call("DeactivateRouterInterface", router_interface_id=ra)
     assert a.status(ra) == "Inactive"
-    code, msg = error(a.call, "DeleteRouterInterface", router_interface_id=ra)
+    code, msg = sdk_error(a.call, "DeleteRouterInterface", router_interface_id=ra)
     assert code == "DependencyViolation.RouterInterfaceReferedByRouteEntry" and "192.168.0.0/16" in msg
     a.call("DeleteRouteEntry", route_table_id=a.table_id, destination_cidr_block="192.168.0.0/16",
            next_hop_id=ra)
     a.call("DescribeRouterInterfaces")  # settles the route deletion
     a.call("DeleteRouterInterface", router_interface_id=ra)
-    assert error(a.get, ra)[0] == "InvalidRouterInterfaceId.NotFound"
+    assert sdk_error(a.get, ra)[0] == "InvalidRouterInterfaceId.NotFound"
     # the peer lost its link: back to Idle, still holding its route
     assert b.status(rb) == "Idle"
-    assert error(b.call, "DeleteRouterInterface", router_interface_id=rb)[0] == \
+    assert sdk_error(b.call, "DeleteRouterInterface", router_interface_id=rb)[0] == \
         "DependencyViolation.RouterInterfaceReferedByRouteEntry"
 
 
 def test_connect_order_rules(sides):
     a, b = sides
     ra, rb = create_pair(a, b)
-    code, msg = error(a.call, "ConnectRouterInterface", router_interface_id=ra)
+    code, msg = sdk_error(a.call, "ConnectRouterInterface", router_interface_id=ra)
     assert code == "IncorrectOppositeInterfaceInfo.NotSet"
     # only A names B: B has not named A yet
     a.call("ModifyRouterInterfaceAttribute", router_interface_id=ra, opposite_interface_id=rb,
            opposite_router_id=b.router_id, opposite_router_type="VRouter", opposite_interface_owner_id=int(B_UID))
-    code, msg = error(a.call, "ConnectRouterInterface", router_interface_id=ra)
+    code, msg = sdk_error(a.call, "ConnectRouterInterface", router_interface_id=ra)
     assert code == "IncorrectOppositeInterfaceInfo.NotSet" and rb in msg and ra in msg
     b.call("ModifyRouterInterfaceAttribute", router_interface_id=rb, opposite_interface_id=ra,
            opposite_router_id=a.router_id, opposite_router_type="VRouter", opposite_interface_owner_id=int(A_UID))
     # the acceptor cannot connect
-    code, msg = error(b.call, "ConnectRouterInterface", router_interface_id=rb)
+    code, msg = sdk_error(b.call, "ConnectRouterInterface", router_interface_id=rb)
     assert code == "IncorrectRole.NotInitiatingSide"
     a.call("ConnectRouterInterface", router_interface_id=ra)
     assert a.status(ra) == "Active"
     # connected: opposite settings are frozen, connecting twice is refused
-    assert error(a.call, "ModifyRouterInterfaceAttribute", router_interface_id=ra,
+    assert sdk_error(a.call, "ModifyRouterInterfaceAttribute", router_interface_id=ra,
                  opposite_interface_id="ri-other")[0] == "IncorrectStatus"
-    assert error(a.call, "ConnectRouterInterface", router_interface_id=ra)[0] == "IncorrectStatus"
+    assert sdk_error(a.call, "ConnectRouterInterface", router_interface_id=ra)[0] == "IncorrectStatus"
     # but name and description may change, and the initiator's spec
     a.call("ModifyRouterInterfaceAttribute", router_interface_id=ra, name="renamed", description="Tokyo side")
     a.call("ModifyRouterInterfaceSpec", router_interface_id=ra, spec="Middle.1")
     ia = a.get(ra)
     assert (ia.name, ia.description, ia.spec, ia.bandwidth, ia.status) == \
         ("renamed", "Tokyo side", "Middle.1", 100, "Active")
-    assert error(a.call, "ActivateRouterInterface", router_interface_id=ra)[0] == "IncorrectRIStatus"
+    assert sdk_error(a.call, "ActivateRouterInterface", router_interface_id=ra)[0] == "IncorrectRIStatus"
 
 
 def test_wrong_owner_id_is_refused_on_connect(sides):
     a, b = sides
     ra, rb = create_pair(a, b)
     name_each_other(a, b, ra, rb, owner_of_b=A_UID)
-    code, msg = error(a.call, "ConnectRouterInterface", router_interface_id=ra)
+    code, msg = sdk_error(a.call, "ConnectRouterInterface", router_interface_id=ra)
     assert code == "IncorrectOppositeInterfaceInfo.OwnerMismatch"
     assert "OppositeInterfaceOwnerId" in msg and A_UID in msg
     assert a.status(ra) == "Idle" and b.status(rb) == "Idle"
@@ -153,8 +144,8 @@ def test_cross_account_visibility(sides):
     a, b = sides
     ra, rb = create_pair(a, b)
     # B cannot read or touch A's interface, and lists only its own
-    assert error(b.get, ra)[0] == "InvalidRouterInterfaceId.NotFound"
-    assert error(b.call, "DeleteRouterInterface", router_interface_id=ra)[0] == "InvalidRouterInterfaceId.NotFound"
+    assert sdk_error(b.get, ra)[0] == "InvalidRouterInterfaceId.NotFound"
+    assert sdk_error(b.call, "DeleteRouterInterface", router_interface_id=ra)[0] == "InvalidRouterInterfaceId.NotFound"
     listed = b.call("DescribeRouterInterfaces").router_interface_set.router_interface_type
     assert [i.router_interface_id for i in listed] == [rb]
     # before the pairing B sees nothing of A through its own interface either
@@ -173,11 +164,11 @@ def test_filters_and_validation(sides):
     assert [i.router_interface_id for i in found.router_interface_set.router_interface_type] == [ra]
     none = a.call("DescribeRouterInterfaces", filter=[flt(key="Status", value=["Active"])])
     assert none.total_count == 0
-    assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
-                 router_id=a.router_id, opposite_region_id=SVALLEY)[0] == "MissingParameter"
-    assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
+    assert sdk_error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
+                 router_id=a.router_id, opposite_region_id=SVALLEY)[0] == "MissingSpec"
+    assert sdk_error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
                  router_id=b.router_id, opposite_region_id=SVALLEY, spec="Large.2")[0] == "InvalidRouterId.NotFound"
-    assert error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
+    assert sdk_error(a.call, "CreateRouterInterface", role="InitiatingSide", router_type="VRouter",
                  router_id=a.router_id, opposite_region_id=SVALLEY, spec="Huge.9")[0] == "InvalidParameter.Spec"
     prepaid = a.call("CreateRouterInterface", role="InitiatingSide", router_type="VRouter", router_id=a.router_id,
                      opposite_region_id=SVALLEY, spec="Small.1", instance_charge_type="PrePaid", period=1,
@@ -193,7 +184,7 @@ def test_capacity_request_region_pair(sides):
     name_each_other(a, b, ra, rb)
     router_interface.CAPACITY_REQUIRED.add(frozenset((TOKYO, SVALLEY)))
     try:
-        code, msg = error(a.call, "ConnectRouterInterface", router_interface_id=ra)
+        code, msg = sdk_error(a.call, "ConnectRouterInterface", router_interface_id=ra)
     finally:
         router_interface.CAPACITY_REQUIRED.clear()
     assert code == "OperationFailed.InsufficientCapacity" and "capacity request" in msg

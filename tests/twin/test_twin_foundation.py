@@ -149,3 +149,50 @@ def test_world_legacy_rules_are_named_and_removable(tmp_path):
 def test_today_twin_has_no_legacy_rules(today_twin, twin):
     assert today_twin.twin.backend.state.legacy_rules == set()
     assert twin.twin.backend.state.legacy("basic_cen_by_api")
+
+
+# --- AWS request signatures ------------------------------------------------------------------------
+def _ec2_with(twin, access_key_id, secret):
+    import boto3
+
+    return boto3.client("ec2", region_name="us-east-1", endpoint_url=twin.env["AWS_ENDPOINT_URL"],
+                        aws_access_key_id=access_key_id, aws_secret_access_key=secret)
+
+
+def _aws_error(call):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_aws_side_checks_signatures_with_the_world_key(twin):
+    env = twin.env
+    assert len(_ec2_with(twin, env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]).describe_vpcs()["Vpcs"]) == 3
+    # EC2 answers a wrong secret and an unknown key alike: AuthFailure, HTTP 401.
+    assert _aws_error(_ec2_with(twin, env["AWS_ACCESS_KEY_ID"], "not-the-secret").describe_vpcs) == \
+        ("AuthFailure", 401)
+    assert _aws_error(_ec2_with(twin, "AKIAUNKNOWNTWINKEY01", env["AWS_SECRET_ACCESS_KEY"]).describe_vpcs) == \
+        ("AuthFailure", 401)
+    # A refused call changes nothing; after a reset the world's key still works (seeded again).
+    assert _aws_error(lambda: _ec2_with(twin, env["AWS_ACCESS_KEY_ID"], "x").create_vpc(CidrBlock="10.9.0.0/16"))[0] \
+        == "AuthFailure"
+    twin.twin.reset()
+    assert len(twin.ec2().describe_vpcs()["Vpcs"]) == 3
+
+
+def test_canary_moto_checks_no_signature_unless_the_twin_asks(twin):
+    """moto's default (INITIAL_NO_AUTH_ACTION_COUNT = infinity) accepts any secret; the twin's
+    switch (0) is what makes it check. Fails if moto renames or drops that mechanism."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    assert settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and hasattr(ActionAuthenticatorMixin, "request_count")
+    wrong = _ec2_with(twin, twin.env["AWS_ACCESS_KEY_ID"], "not-the-secret")
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+    try:
+        assert len(wrong.describe_vpcs()["Vpcs"]) == 3  # moto alone: a wrong secret goes through
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    assert _aws_error(wrong.describe_vpcs)[0] == "AuthFailure"

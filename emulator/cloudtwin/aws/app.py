@@ -80,6 +80,41 @@ def make_aws_app(faults: Faults, moto_app: Optional[Callable] = None) -> AwsTwin
     return AwsTwinApp(moto_app, faults)
 
 
+# --- request signatures ---------------------------------------------------------------------------
+# moto checks no signature unless asked: settings.INITIAL_NO_AUTH_ACTION_COUNT (default: infinity)
+# is how many requests pass before moto.core.authorization.ActionAuthenticatorMixin starts to
+# check SigV4 against the access keys of its IAM backend (moto.iam.access_control.IAMRequest).
+# The twin sets it to 0 and puts the world's one access key into IAM after every reset, so a
+# wrong secret fails as AWS fails: AuthFailure for EC2 (query protocol), SignatureDoesNotMatch
+# for JSON/REST services, InvalidClientTokenId for an unknown key.
+TWIN_IAM_USER = "cloudtwin"
+_ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+def require_signatures() -> None:
+    """Make moto verify every request's signature from the first one on (process-wide)."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+
+
+def install_credentials(account_id: str, access_key_id: str, secret_access_key: str) -> None:
+    """The world's AWS key as an IAM user key with an allow-all policy (moto resets IAM too)."""
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[account_id]["aws"]
+    if not any(u.name == TWIN_IAM_USER for u in iam.list_users("/", None, None)):
+        iam.create_user(region_name="us-east-1", user_name=TWIN_IAM_USER)
+        iam.put_user_policy(TWIN_IAM_USER, "cloudtwin-allow-all", _ALLOW_ALL)
+    user = iam.get_user(TWIN_IAM_USER)
+    if not any(k.access_key_id == access_key_id for k in user.access_keys):
+        key = iam.create_access_key(TWIN_IAM_USER)
+        # A chosen key pair: moto generates random ones; its AccessKey documents setting fields.
+        key.access_key_id, key.secret_access_key = access_key_id, secret_access_key
+
+
 def reset_moto() -> None:
     """Forget every AWS resource (what moto's ``/moto-api/reset`` does), before re-seeding."""
     from moto.core.base_backend import BackendDict

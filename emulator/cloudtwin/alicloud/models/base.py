@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 # API version -> product name, as the SDK sends them in ``x-acs-version``.
 PRODUCT_BY_VERSION = {
@@ -41,14 +41,87 @@ class ApiError(Exception):
 
 
 def missing_parameter(name: str) -> ApiError:
-    return ApiError(
-        "MissingParameter",
-        f'The input parameter "{name}" that is mandatory for processing this request is not supplied.',
-    )
+    # OpenAPI gateway "Client-side errors": Missing{ParameterName} | {ParameterName} is mandatory
+    # for this action. | 400 (help.aliyun.com/document_detail/434846, "管控OpenAPI的客户端公用错误码").
+    return ApiError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
 
 
 def invalid_parameter(name: str, value: Any, code: Optional[str] = None) -> ApiError:
     return ApiError(code or f"InvalidParameter.{name}", f"The specified {name} ({value}) is invalid.")
+
+
+def invalid_value(name: str) -> ApiError:
+    """The gateway's Invalid{ParameterName}: a value outside the documented range."""
+    # Same source as missing_parameter: Invalid{ParameterName} | Specified parameter
+    # {ParameterName} is not valid. | 400.
+    return ApiError(f"Invalid{name}", f"Specified parameter {name} is not valid.", 400)
+
+
+# --- regions ----------------------------------------------------------------------------------
+# Region IDs of Alibaba Cloud ("Regions and zones", help.aliyun.com/document_detail/40654).
+REGIONS = (
+    "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu", "cn-hangzhou",
+    "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu",
+    "cn-wuhan-lr", "cn-hongkong", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-south-1", "us-east-1",
+    "us-west-1", "na-south-1", "eu-west-1", "eu-central-1", "me-east-1", "me-central-1",
+)
+
+
+def unknown_region(region: str) -> ApiError:
+    # InvalidRegionId.NotFound, 404, "The specified RegionId does not exist." as the cloud answers
+    # (kubernetes/cloud-provider-alibaba-cloud#81; Terraform alicloud VswitcInvalidRegionId).
+    return ApiError("InvalidRegionId.NotFound", f"The specified RegionId ({region}) does not exist.", 404)
+
+
+# How a product's actions take RegionId unless the action says otherwise: the SDK request
+# models' docstrings ("This parameter is required.") — VPC calls are regional, the CEN
+# instance calls are global (no RegionId field), VpcPeer varies per call.
+REGION_REQUIRED, REGION_OPTIONAL, REGION_NONE = "required", "optional", "none"
+PRODUCT_REGION_DEFAULT = {"Vpc": REGION_REQUIRED, "Ecs": REGION_REQUIRED, "Cbn": REGION_NONE,
+                          "VpcPeer": REGION_NONE}
+
+
+# --- paging -----------------------------------------------------------------------------------
+def page_by_number(req: "Request", items: Sequence[Any], max_size: int = 50,
+                   default_size: int = 10) -> Tuple[List[Any], int, int]:
+    """PageNumber/PageSize paging: ``(items of the page, page number, page size)``.
+
+    A PageSize above the documented maximum (50 on most VPC/CBN Describe* calls, SDK request
+    models: "Maximum value: **50**") or below 1 is refused, as the cloud does, instead of
+    silently clamped: a client that asks for 100 learns it at once.
+    """
+    number = req.int("PageNumber", 1)
+    size = req.int("PageSize", default_size)
+    if number < 1:
+        raise invalid_value("PageNumber")
+    if not 1 <= size <= max_size:
+        raise invalid_value("PageSize")
+    return list(items[(number - 1) * size: number * size]), number, size
+
+
+def page_by_token(req: "Request", items: Sequence[Any], size_param: str = "MaxResults", max_size: int = 100,
+                  default_size: int = 20) -> Tuple[List[Any], str, int]:
+    """NextToken paging: ``(items of the page, next token or "", page size)``.
+
+    The token is opaque to clients (the offset of the next item); an empty token means the
+    last page. A token that this twin did not hand out is refused.
+    """
+    size = req.int(size_param, default_size)
+    if not 1 <= size <= max_size:
+        raise invalid_value(size_param)
+    token = req.get("NextToken")
+    start = 0
+    if token is not None:
+        if not (token.startswith(_TOKEN_PREFIX) and token[len(_TOKEN_PREFIX):].isdigit()):
+            raise invalid_value("NextToken")
+        start = int(token[len(_TOKEN_PREFIX):])
+    end = start + size
+    next_token = f"{_TOKEN_PREFIX}{end}" if end < len(items) else ""
+    return list(items[start:end]), next_token, size
+
+
+_TOKEN_PREFIX = "twin-"
 
 
 @dataclass
@@ -274,6 +347,7 @@ class ActionSpec:
     handler: Handler
     mutating: bool
     idempotent: bool  # honours ClientToken
+    region: str = REGION_REQUIRED  # REGION_REQUIRED / _OPTIONAL / _NONE: how RegionId is taken
 
 
 ACTIONS: Dict[tuple, ActionSpec] = {}
@@ -281,12 +355,22 @@ ACTIONS: Dict[tuple, ActionSpec] = {}
 _READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
 
 
-def action(product: str, name: str, idempotent: bool = False) -> Callable[[Handler], Handler]:
-    """Register a handler for ``product``'s ``name`` action."""
+def action(product: str, name: str, idempotent: bool = False,
+           region: Optional[str] = None) -> Callable[[Handler], Handler]:
+    """Register a handler for ``product``'s ``name`` action.
+
+    ``region`` says how the action takes RegionId, as its SDK request model does (required,
+    optional, none); the product's default (``PRODUCT_REGION_DEFAULT``) when omitted.
+    tests/twin/test_conformance.py checks every action against its SDK model.
+    """
+    taken = region or PRODUCT_REGION_DEFAULT.get(product, REGION_OPTIONAL)
+    if taken not in (REGION_REQUIRED, REGION_OPTIONAL, REGION_NONE):
+        raise ValueError(f"{product}.{name}: region must be required, optional or none, not {region!r}")
 
     def register(func: Handler) -> Handler:
         ACTIONS[(product, name)] = ActionSpec(
-            product, name, func, mutating=not name.startswith(_READ_PREFIXES), idempotent=idempotent
+            product, name, func, mutating=not name.startswith(_READ_PREFIXES), idempotent=idempotent,
+            region=taken,
         )
         return func
 
@@ -299,6 +383,19 @@ def load_all_kinds() -> None:
     for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base":
             importlib.import_module(f"{__package__}.{info.name}")
+
+
+def check_region(spec: ActionSpec, params: Dict[str, str]) -> None:
+    """MissingRegionId / InvalidRegionId.NotFound before the model sees the call."""
+    if spec.region == REGION_NONE:
+        return  # the action has no RegionId: a stray one is ignored, as unknown parameters are
+    region = params.get("RegionId")
+    if not region:
+        if spec.region == REGION_REQUIRED:
+            raise missing_parameter("RegionId")
+        return
+    if region not in REGIONS:
+        raise unknown_region(region)
 
 
 class Backend:
@@ -323,11 +420,16 @@ class Backend:
     def dispatch(self, account: Account, version: str, action_name: str,
                  params: Dict[str, str]) -> Dict[str, Any]:
         product = PRODUCT_BY_VERSION.get(version)
-        spec = ACTIONS.get((product, action_name)) if product else None
+        if product is None:
+            # InvalidVersion | Specified parameter Version is not valid. | 400 (API gateway; e.g.
+            # developer.aliyun.com/ask/688302, yq.aliyun.com/ask/65248).
+            raise ApiError("InvalidVersion", "Specified parameter Version is not valid.", 400)
+        spec = ACTIONS.get((product, action_name))
         if spec is None:
             raise ApiError("InvalidAction.NotFound",
                            f"Specified api is not found, please check your url and method. ({action_name} {version})",
                            404)
+        check_region(spec, params)
         with self.state.lock:
             self._sync_timings()
             self.state.settle()

@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional, Set
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
 from .vpc import now_iso, vpc_of_router
 
 KIND = "RouterInterface"
@@ -112,8 +112,9 @@ def references(state: State, ri: Resource) -> List[Resource]:
 
 
 def view(state: State, ri: Resource) -> Dict[str, Any]:
-    """The interface as DescribeRouterInterfaces shows it to its owner."""
-    item = dict(ri.attrs)
+    """The interface as DescribeRouterInterfaces shows it to its owner (no RegionId: the SDK
+    models DescribeRouterInterfaces* have none, the region is the request's)."""
+    item = {k: v for k, v in ri.attrs.items() if k not in ("RegionId", "GmtModified")}
     other = _paired(state, ri)
     item.update({
         "OppositeInterfaceStatus": other["Status"] if other else "",
@@ -250,9 +251,7 @@ def describe_router_interfaces(req: Request) -> Dict[str, Any]:
     for ri in req.state.all(KIND, region=req.region, owner=req.account.uid):
         if all(str(FILTER_KEYS[k](ri) or "") in [str(v) for v in values] for k, values in filters.items()):
             items.append(ri)
-    number = req.int("PageNumber", 1) or 1
-    size = min(req.int("PageSize", 10) or 10, 50)
-    page = items[(number - 1) * size: number * size]
+    page, number, size = page_by_number(req, items)
     return {"RouterInterfaceSet": {"RouterInterfaceType": [view(req.state, ri) for ri in page]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}
 
@@ -293,7 +292,7 @@ def modify_router_interface_spec(req: Request) -> Dict[str, Any]:
     if ri["Status"] == "Active":
         ri["Status"] = "Modifying"
         req.state.schedule(ri, "Status", "Active")
-    return {"Spec": spec, "RouterInterfaceId": ri.id}
+    return {"Spec": spec}  # ModifyRouterInterfaceSpecResponseBody: RequestId and Spec only
 
 
 @action("Vpc", "ConnectRouterInterface")

@@ -15,7 +15,8 @@ import ipaddress
 import time
 from typing import Any, Callable, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter
+from .base import (REGION_NONE, REGION_OPTIONAL, REGIONS, ApiError, Request, Resource, State, action,
+                   invalid_parameter, page_by_number, page_by_token)
 
 RESERVED = ipaddress.ip_network("100.64.0.0/10")
 
@@ -32,7 +33,15 @@ def _owned_by_vpc_router(res: Resource, vpc: Resource) -> bool:
     return res.get("VpcId") == vpc.id or res.get("RouterId") == vpc["VRouterId"]
 
 
-# NextHopType -> (resource kind, error code when missing, "belongs to this VPC?")
+def shared_next_hop(belongs: Callable[[Resource, Resource], bool]) -> Callable[[Resource, Resource], bool]:
+    """Mark a ``belongs`` rule whose next hop may be owned by another account (a VPC peering
+    connection is the requester's, yet the accepter routes to it too)."""
+    belongs.shared = True  # type: ignore[attr-defined]
+    return belongs
+
+
+# NextHopType -> (resource kind, error code when missing, "belongs to this VPC?"). ``belongs``
+# may raise an ApiError of its own (e.g. a next hop in the wrong state).
 NEXT_HOP_RULES: Dict[str, tuple] = {
     "Instance": ("Instance", "InvalidInstanceId.NotFound", _owned_by_vpc_router),
     "VpnGateway": ("VpnGateway", "InvalidVpnGatewayInstanceId.NotFound", _owned_by_vpc_router),
@@ -137,22 +146,23 @@ def create_instance(state: State, vsw: Resource, private_ip: str, name: str = ""
 
 # --- VPC ---------------------------------------------------------------------------------
 
-def _page(req: Request, items: List[Any]) -> tuple:
-    number = req.int("PageNumber", 1) or 1
-    size = min(req.int("PageSize", 10) or 10, 50)
-    return items[(number - 1) * size: number * size], number, size
-
-
 def _ids(value: Optional[str]) -> Optional[List[str]]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-@action("Vpc", "DescribeRegions")
+@action("Vpc", "DescribeRegions", region=REGION_NONE)
 def describe_regions(req: Request) -> Dict[str, Any]:
-    regions = sorted({v.region for kind in ("Vpc",) for v in req.state.all(kind)} |
-                     {"cn-hangzhou", "cn-beijing", "ap-northeast-1", "us-west-1", "us-east-1"})
     return {"Regions": {"Region": [{"RegionId": r, "LocalName": r, "RegionEndpoint": "vpc.aliyuncs.com"}
-                                   for r in regions]}}
+                                   for r in REGIONS]}}
+
+
+def vpc_view(state: State, vpc: Resource) -> Dict[str, Any]:
+    """A VPC as DescribeVpcs and DescribeVpcAttribute show it (fields both SDK models share)."""
+    item = {k: v for k, v in vpc.attrs.items() if k != "RouteTableId"}
+    item["VSwitchIds"] = {"VSwitchId": [s.id for s in vswitches_of(state, vpc.id)]}
+    item["UserCidrs"] = {"UserCidr": []}
+    item["SecondaryCidrBlocks"] = {"SecondaryCidrBlock": []}
+    return item
 
 
 @action("Vpc", "DescribeVpcs")
@@ -161,14 +171,23 @@ def describe_vpcs(req: Request) -> Dict[str, Any]:
     name = req.get("VpcName")
     vpcs = [v for v in req.state.all("Vpc", region=req.region, owner=req.account.uid)
             if (ids is None or v.id in ids) and (name is None or v["VpcName"] == name)]
-    page, number, size = _page(req, vpcs)
+    page, number, size = page_by_number(req, vpcs)
     out = []
     for vpc in page:
-        item = {k: v for k, v in vpc.attrs.items() if k != "RouteTableId"}
-        item["VSwitchIds"] = {"VSwitchId": [s.id for s in vswitches_of(req.state, vpc.id)]}
+        item = vpc_view(req.state, vpc)
         item["RouterTableIds"] = {"RouterTableIds": [vpc["RouteTableId"]]}
         out.append(item)
     return {"Vpcs": {"Vpc": out}, "TotalCount": len(vpcs), "PageNumber": number, "PageSize": size}
+
+
+@action("Vpc", "DescribeVpcAttribute")
+def describe_vpc_attribute(req: Request) -> Dict[str, Any]:
+    vpc = get_vpc(req, req.require("VpcId"))
+    if vpc.region != req.region:  # a VPC is found only in its own region
+        raise ApiError("InvalidVpcId.NotFound", f"Specified VPC ({vpc.id}) does not exist.", 404)
+    return dict(vpc_view(req.state, vpc), ClassicLinkEnabled=False, EnabledIpv6=False, SupportIpv4Gateway=False,
+                ResourceGroupId="", Ipv6CidrBlock="", DhcpOptionsSetId="", DhcpOptionsSetStatus="",
+                AssociatedCens={"AssociatedCen": []}, CloudResources={"CloudResourceSetType": []})
 
 
 @action("Vpc", "CreateVpc", idempotent=True)
@@ -183,12 +202,12 @@ def create_vpc_action(req: Request) -> Dict[str, Any]:
             "ResourceGroupId": ""}
 
 
-@action("Vpc", "DeleteVpc")
+@action("Vpc", "DeleteVpc", region=REGION_OPTIONAL)
 def delete_vpc(req: Request) -> Dict[str, Any]:
     vpc = get_vpc(req, req.require("VpcId"))
     if vswitches_of(req.state, vpc.id):
         raise ApiError("DependencyViolation.VSwitch", "Specified VPC still has vSwitches.")
-    blockers = [r for kind in ("VpnGateway", "RouterInterface", "CenChildInstance")
+    blockers = [r for kind in ("VpnGateway", "RouterInterface", "CenChildInstance", "VpcPeerConnection")
                 for r in req.state.all(kind, include_invisible=True) if _owned_by_vpc_router(r, vpc)]
     if blockers:
         raise ApiError("DependencyViolation", f"Specified VPC has dependent resources: {blockers[0].id}.")
@@ -201,7 +220,7 @@ def delete_vpc(req: Request) -> Dict[str, Any]:
 
 # --- vSwitch -------------------------------------------------------------------------------
 
-@action("Vpc", "DescribeVSwitches")
+@action("Vpc", "DescribeVSwitches", region=REGION_OPTIONAL)
 def describe_vswitches(req: Request) -> Dict[str, Any]:
     ids = _ids(req.get("VSwitchId"))
     vpc_id = req.get("VpcId")
@@ -209,12 +228,20 @@ def describe_vswitches(req: Request) -> Dict[str, Any]:
     items = [s for s in req.state.all("VSwitch", region=req.region, owner=req.account.uid)
              if (ids is None or s.id in ids) and (vpc_id is None or s["VpcId"] == vpc_id)
              and (zone is None or s["ZoneId"] == zone)]
-    page, number, size = _page(req, items)
+    page, number, size = page_by_number(req, items)
     return {"VSwitches": {"VSwitch": [dict(s.attrs) for s in page]}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
 
-@action("Vpc", "CreateVSwitch", idempotent=True)
+@action("Vpc", "DescribeVSwitchAttributes", region=REGION_OPTIONAL)
+def describe_vswitch_attributes(req: Request) -> Dict[str, Any]:
+    vsw = get_vswitch(req, req.require("VSwitchId"))
+    return dict(vsw.attrs, Description=vsw.get("Description", ""), EnabledIpv6=False, Ipv6CidrBlock="",
+                NetworkAclId="", ResourceGroupId="", ShareType="Sharing",
+                Tags={"Tag": list(vsw.get("Tags", {}).get("Tag", []))})
+
+
+@action("Vpc", "CreateVSwitch", idempotent=True, region=REGION_OPTIONAL)
 def create_vswitch_action(req: Request) -> Dict[str, Any]:
     vpc = get_vpc(req, req.require("VpcId"))
     cidr = req.require("CidrBlock")
@@ -233,7 +260,7 @@ def create_vswitch_action(req: Request) -> Dict[str, Any]:
     return {"VSwitchId": vsw.id}
 
 
-@action("Vpc", "DeleteVSwitch")
+@action("Vpc", "DeleteVSwitch", region=REGION_OPTIONAL)
 def delete_vswitch(req: Request) -> Dict[str, Any]:
     vsw = get_vswitch(req, req.require("VSwitchId"))
     if any(i["VpcAttributes"]["VSwitchId"] == vsw.id for i in req.state.all("Instance", include_invisible=True)):
@@ -293,14 +320,45 @@ def describe_route_table_list(req: Request) -> Dict[str, Any]:
     tables = [t for t in req.state.all("RouteTable", region=req.region, owner=req.account.uid)
               if (vpc_id is None or t["VpcId"] == vpc_id) and (table_id is None or t.id == table_id)
               and (router_id is None or t["RouterId"] == router_id)]
-    page, number, size = _page(req, tables)
+    page, number, size = page_by_number(req, tables)
     out = []
     for t in page:
         item = dict(t.attrs)
         item["VSwitchIds"] = {"VSwitchId": [s.id for s in vswitches_of(req.state, t["VpcId"])]}
         out.append(item)
     return {"RouterTableList": {"RouterTableListType": out}, "TotalCount": len(tables),
-            "PageNumber": number, "PageSize": size, "Success": True}
+            "PageNumber": number, "PageSize": size}
+
+
+def _older_entry_view(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """A route entry as DescribeRouteTables shows it: the first next hop also at the top."""
+    hops = [{k: hop.get(k) for k in ("NextHopType", "NextHopId", "Enabled", "Weight")}
+            for hop in entry["NextHops"]["NextHop"]]
+    item = {k: entry.get(k) for k in ("RouteEntryId", "RouteEntryName", "RouteTableId", "DestinationCidrBlock",
+                                      "Type", "Status", "Description")}
+    return dict(item, InstanceId=hops[0]["NextHopId"], NextHopType=hops[0]["NextHopType"],
+                NextHops={"NextHop": hops})
+
+
+@action("Vpc", "DescribeRouteTables", region=REGION_OPTIONAL)
+def describe_route_tables(req: Request) -> Dict[str, Any]:
+    """The older route table call: tables with their entries inline (DescribeRouteTablesResponseBody)."""
+    wanted = {"RouteTableId": req.get("RouteTableId"), "RouterId": req.get("VRouterId") or req.get("RouterId"),
+              "RouteTableName": req.get("RouteTableName"), "RouteTableType": req.get("Type"),
+              "RouterType": req.get("RouterType")}
+    owner_region = req.region if req.get("RegionId") else None
+    tables = [t for t in req.state.all("RouteTable", region=owner_region, owner=req.account.uid)
+              if all(value is None or t.get(key) == value for key, value in wanted.items())]
+    page, number, size = page_by_number(req, tables)
+    out = []
+    for t in page:
+        entries = [_older_entry_view(e) for e in route_table_entries(req.state, t)]
+        out.append({"RouteTableId": t.id, "RouteTableType": t["RouteTableType"], "VRouterId": t["RouterId"],
+                    "CreationTime": t["CreationTime"], "Status": t["Status"], "ResourceGroupId": "",
+                    "VSwitchIds": {"VSwitchId": [s.id for s in vswitches_of(req.state, t["VpcId"])]},
+                    "RouteEntrys": {"RouteEntry": entries}})
+    return {"RouteTables": {"RouteTable": out}, "TotalCount": len(tables), "PageNumber": number,
+            "PageSize": size}
 
 
 @action("Vpc", "DescribeRouteEntryList")
@@ -314,7 +372,9 @@ def describe_route_entry_list(req: Request) -> Dict[str, Any]:
                if (dest is None or e["DestinationCidrBlock"] == dest) and (kind is None or e["Type"] == kind)
                and (entry_id is None or e["RouteEntryId"] == entry_id)
                and (next_hop is None or any(h["NextHopId"] == next_hop for h in e["NextHops"]["NextHop"]))]
-    return {"RouteEntrys": {"RouteEntry": entries}, "NextToken": ""}
+    # DescribeRouteEntryListRequest: MaxResult "Valid values: 1 to 100. Default value: 10", NextToken.
+    page, next_token, _ = page_by_token(req, entries, "MaxResult", max_size=100, default_size=10)
+    return {"RouteEntrys": {"RouteEntry": page}, "NextToken": next_token}
 
 
 def validate_destination(state: State, table: Resource, dest: str) -> str:
@@ -341,7 +401,7 @@ def validate_next_hop(state: State, vpc: Resource, hop_type: str, hop_id: str) -
         raise invalid_parameter("NextHopType", hop_type, "InvalidNextHopType.NotSupported")
     kind, missing_code, belongs = rule
     hop = state.find(kind, hop_id)
-    if hop is None or hop.owner != vpc.owner:
+    if hop is None or (hop.owner != vpc.owner and not getattr(belongs, "shared", False)):
         raise ApiError(missing_code, f"The next hop {hop_type} {hop_id} does not exist.", 404)
     if not belongs(hop, vpc):
         raise ApiError("InvalidNextHop.NotInVpc",
@@ -350,7 +410,7 @@ def validate_next_hop(state: State, vpc: Resource, hop_type: str, hop_id: str) -
     return hop
 
 
-@action("Vpc", "CreateRouteEntry", idempotent=True)
+@action("Vpc", "CreateRouteEntry", idempotent=True, region=REGION_OPTIONAL)
 def create_route_entry(req: Request) -> Dict[str, Any]:
     table = get_route_table(req, req.require("RouteTableId"))
     vpc = get_vpc(req, table["VpcId"])
@@ -382,7 +442,7 @@ def _find_entry(req: Request) -> Resource:
     raise ApiError("InvalidRouteEntry.NotFound", "Specified route entry does not exist.", 404)
 
 
-@action("Vpc", "DeleteRouteEntry")
+@action("Vpc", "DeleteRouteEntry", region=REGION_OPTIONAL)
 def delete_route_entry(req: Request) -> Dict[str, Any]:
     entry = _find_entry(req)
     if entry["Status"] != "Available":
@@ -409,6 +469,7 @@ def describe_instances(req: Request) -> Dict[str, Any]:
     vpc_id = req.get("VpcId")
     items = [i for i in req.state.all("Instance", region=req.region, owner=req.account.uid)
              if vpc_id is None or i["VpcId"] == vpc_id]
-    page, number, size = _page(req, items)
+    # DescribeInstances (ECS 2014-05-26): PageSize "Maximum value: 100".
+    page, number, size = page_by_number(req, items, max_size=100)
     return {"Instances": {"Instance": [{k: v for k, v in i.attrs.items() if k != "RouterId"} for i in page]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}

@@ -13,7 +13,13 @@ the twin with nothing but an endpoint override:
 Parameters are the query string merged with an ``application/x-www-form-urlencoded`` body.
 Errors are JSON ``{RequestId, HostId, Code, Message, Recommend}`` with the cloud's HTTP
 status, so the SDK raises the same ClientException / ServerException / ThrottlingException
-(``.code``, ``.statusCode``, ``.data``) it raises against the cloud.
+(``.code``, ``.statusCode``, ``.data``) it raises against the cloud. ``Format=XML`` (a v2
+client may ask for it) gets the same answers in XML.
+
+The gateway's own checks come after the signature (an unsigned request cannot spend a
+nonce): the request time within 15 minutes (``x-acs-date`` / ``Timestamp``), a signature
+nonce never seen before (``x-acs-signature-nonce`` / ``SignatureNonce``, see
+``gateway.ReplayGuard``), a known ``Version``; the backend then checks ``RegionId``.
 
 This layer knows nothing of VPCs or VPNs: it authenticates, injects faults, and hands
 ``(account, version, action, params)`` to ``Backend.dispatch``.
@@ -50,10 +56,12 @@ from werkzeug.wrappers import Request, Response
 from ...faults import ERROR, THROTTLE, Faults
 from ..models.base import PRODUCT_BY_VERSION, Account, ApiError, Backend, State, missing_parameter
 from . import signing
+from .gateway import ReplayGuard, to_xml
 
 log = logging.getLogger("cloudtwin.alicloud")
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+XML_CONTENT_TYPE = "text/xml;charset=utf-8"
 FORM_MIMETYPE = "application/x-www-form-urlencoded"
 
 # Common parameters of the RPC scheme: signing data, not API input, so not dispatched.
@@ -129,8 +137,10 @@ class RpcCall:
 class AlicloudApp:
     """WSGI callable: control endpoints under ``/_twin``, everything else is an RPC call."""
 
-    def __init__(self, backend: Backend, faults: Optional[Faults] = None, control: Optional[Control] = None):
+    def __init__(self, backend: Backend, faults: Optional[Faults] = None, control: Optional[Control] = None,
+                 replay_guard: Optional[ReplayGuard] = None):
         self.backend = backend
+        self.replay_guard = replay_guard or ReplayGuard()
         self.faults = faults if faults is not None else Faults()
         self.control = control if control is not None else BackendControl(backend)
         # Async delays and consistency come from the fault settings; the Backend copies
@@ -174,7 +184,10 @@ class AlicloudApp:
         except Exception:  # a bug in a model must still look like a cloud error to the SDK
             log.exception("alicloud twin: unhandled error for %s", request.url)
             return self.error(request, INTERNAL_CODE, INTERNAL_MESSAGE, 500)
-        return self.json(body, 200, {"x-acs-request-id": str(body.get("RequestId", ""))})
+        headers = {"x-acs-request-id": str(body.get("RequestId", ""))}
+        if _wants_xml(request):
+            return self.xml(f"{call.action}Response", body, 200, headers)
+        return self.json(body, 200, headers)
 
     def parameters(self, request: Request) -> Dict[str, str]:
         """Query string merged with a form body (the body wins, as in the SDK's signer)."""
@@ -242,6 +255,10 @@ class AlicloudApp:
             raise ApiError("SignatureDoesNotMatch",
                            "Specified signature does not match our calculation. "
                            f"server StringToSign is [{string_to_sign}]", 400)
+        # x-acs-date / x-acs-signature-nonce carry the v2 Timestamp / SignatureNonce; a missing
+        # one is named like its v2 twin (MissingTimestamp, MissingSignatureNonce)  # undocumented
+        self.replay_guard.check(account.access_key_id, request.headers.get("x-acs-date"),
+                                request.headers.get("x-acs-signature-nonce"))
         return RpcCall(account, auth.algorithm, action, version, _api_params(params))
 
     def _authenticate_v2(self, request: Request, params: Dict[str, str]) -> RpcCall:
@@ -263,6 +280,7 @@ class AlicloudApp:
             raise ApiError("SignatureDoesNotMatch",
                            "Specified signature is not matched with our calculation. "
                            f"server string to sign is:{string_to_sign}", 400)
+        self.replay_guard.check(account.access_key_id, params.get("Timestamp"), params.get("SignatureNonce"))
         return RpcCall(account, "v2", action, version, _api_params(params))
 
     # --- responses ------------------------------------------------------------------------
@@ -271,6 +289,12 @@ class AlicloudApp:
         data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
         response = Response(data, status=status, headers=headers or {})
         response.headers["Content-Type"] = JSON_CONTENT_TYPE
+        return response
+
+    @staticmethod
+    def xml(root: str, body: Dict[str, Any], status: int = 200, headers: Optional[Dict[str, str]] = None) -> Response:
+        response = Response(to_xml(root, body), status=status, headers=headers or {})
+        response.headers["Content-Type"] = XML_CONTENT_TYPE
         return response
 
     def error(self, request: Request, code: str, message: str, status: int,
@@ -286,7 +310,10 @@ class AlicloudApp:
             "Message": message,
             "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product={product}&requestId={request_id}",
         }
-        return self.json(body, status, dict(headers or {}, **{"x-acs-request-id": request_id}))
+        headers = dict(headers or {}, **{"x-acs-request-id": request_id})
+        if _wants_xml(request):
+            return self.xml("Error", body, status, headers)
+        return self.json(body, status, headers)
 
     # --- control endpoints ----------------------------------------------------------------
     def control_endpoint(self, request: Request) -> Response:
@@ -335,6 +362,12 @@ def make_alicloud_app(backend: Backend, faults: Optional[Faults] = None,
     ``BackendControl`` that only knows this backend).
     """
     return AlicloudApp(backend, faults, control)
+
+
+def _wants_xml(request: Request) -> bool:
+    """``Format=XML`` in the query or the form body (the RPC scheme's common parameter)."""
+    value = request.args.get("Format") or (request.form.get("Format") if request.mimetype == FORM_MIMETYPE else None)
+    return str(value or "").lower() == "xml"
 
 
 def _api_params(params: Dict[str, str]) -> Dict[str, str]:
