@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .base import ApiError, Request, Resource, State, action
 
@@ -141,6 +141,18 @@ def transit_routers_of(state: State, cen_id: str, region: Optional[str] = None) 
     """Enterprise Edition transit routers of a CEN (every status)."""
     return [tr for tr in state.all("TransitRouter", include_invisible=True)
             if tr["CenId"] == cen_id and (region is None or tr.region == region)]
+
+
+def system_table_routes(routes_of_vpc: Callable[[State, Resource], List[Dict[str, Any]]]
+                        ) -> Callable[[State, Resource], List[Dict[str, Any]]]:
+    """A ``vpc.register_learned_routes`` provider that answers ``routes_of_vpc(state, vpc)`` for a VPC's system
+    route table and nothing for other tables (CEN routes land in the system table only)."""
+    def provider(state: State, table: Resource) -> List[Dict[str, Any]]:
+        vpc = state.find("Vpc", table["VpcId"])
+        if vpc is None or table.id != vpc["RouteTableId"]:
+            return []
+        return routes_of_vpc(state, vpc)
+    return provider
 
 
 # --- editions ----------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import ipaddress
 from typing import Any, Dict, List, Optional, Tuple
 
 from .base import ApiError, Request, Resource, State, action
-from .cen import attached_children, get_cen, now_iso, page, require_basic
+from .cen import attached_children, get_cen, now_iso, page, require_basic, system_table_routes
 from .cen_grants import granted
 from .vpc import register_learned_routes, system_table, vswitches_of
 
@@ -122,7 +122,9 @@ def _sources(state: State, cen_id: str) -> List[Dict[str, Any]]:
     return out
 
 
-def _local_conflict(state: State, vpc: Resource, dest: str) -> Optional[Dict[str, Any]]:
+def local_conflict(state: State, vpc: Resource, dest: str) -> Optional[Dict[str, Any]]:
+    """A local route of ``vpc`` a learned ``dest`` collides with (equal to or inside a vSwitch, or equal to a
+    custom entry), or None. Basic CEN learning and transit-router route synchronization both skip those."""
     net = ipaddress.ip_network(dest)
     for vsw in vswitches_of(state, vpc.id):
         vnet = ipaddress.ip_network(vsw["CidrBlock"])
@@ -145,7 +147,7 @@ def learned_for_vpc(state: State, cen_id: str, vpc: Resource) -> List[Dict[str, 
             continue
         dest = src["DestinationCidrBlock"]
         item = dict(src, CenId=cen_id)
-        conflict = _local_conflict(state, vpc, dest)
+        conflict = local_conflict(state, vpc, dest)
         if conflict:
             item.update(Status="Rejected", Conflict=conflict)
         elif dest in seen:
@@ -184,14 +186,7 @@ def learned_routes_for_vpc(state: State, vpc: Resource) -> List[Dict[str, Any]]:
             if item["Status"] == "Active"]
 
 
-def _learned_provider(state: State, table: Resource) -> List[Dict[str, Any]]:
-    vpc = state.find("Vpc", table["VpcId"])
-    if vpc is None or table.id != vpc["RouteTableId"]:
-        return []
-    return learned_routes_for_vpc(state, vpc)
-
-
-register_learned_routes(_learned_provider)
+register_learned_routes(system_table_routes(learned_routes_for_vpc))
 
 
 # --- child attachments ------------------------------------------------------------------------------
