@@ -145,6 +145,12 @@ def test_an_enterprise_hub_across_two_regions(today_twin):
     assert sorted(beijing) == sorted(TOKYO_VSWITCHES + BEIJING_VSWITCHES)
     assert beijing["10.0.0.0/24"]["TransitRouterRouteEntryNextHopId"] == hub.peer
     assert "10.0.0.0/8" not in beijing  # the vSwitch routes, not the VPC CIDR
+    # nothing comes back over the connection it left by: Tokyo holds its own prefixes once, from its VPC
+    held = cbn(twin, "ListTransitRouterRouteEntries", TransitRouterRouteTableId=hub.table_tokyo,
+               TransitRouterRouteEntryStatus="All", MaxResults=100)["TransitRouterRouteEntries"]
+    assert sorted((e["TransitRouterRouteEntryDestinationCidrBlock"], e["TransitRouterRouteEntryNextHopId"])
+                  for e in held) == sorted([(d, hub.att_tokyo) for d in TOKYO_VSWITCHES] +
+                                           [(d, hub.peer) for d in BEIJING_VSWITCHES])
 
     # a static route in Tokyo travels to Beijing; a blackhole stays where it is
     cbn(twin, "CreateTransitRouterRouteEntry", TransitRouterRouteTableId=hub.table_tokyo,
@@ -160,6 +166,20 @@ def test_an_enterprise_hub_across_two_regions(today_twin):
                 TransitRouterRouteEntryNextHopType="BlackHole")
     assert api_error(cbn, twin, "CreateTransitRouterRouteEntry", **same).code == \
         "OperationFailed.CreateRouteEntryWithSameDestinationCidrBlock"
+    # a static route beats the learned one for the same prefix: the learned one waits as a Candidate
+    override = cbn(twin, "CreateTransitRouterRouteEntry", TransitRouterRouteTableId=hub.table_tokyo,
+                   TransitRouterRouteEntryDestinationCidrBlock="192.168.1.0/24",
+                   TransitRouterRouteEntryNextHopType="BlackHole")["TransitRouterRouteEntryId"]
+    every = cbn(twin, "ListTransitRouterRouteEntries", TransitRouterRouteTableId=hub.table_tokyo,
+                TransitRouterRouteEntryStatus="All",
+                TransitRouterRouteEntryDestinationCidrBlock="192.168.1.0/24")["TransitRouterRouteEntries"]
+    assert sorted((e["TransitRouterRouteEntryType"], e["TransitRouterRouteEntryStatus"]) for e in every) == \
+        [("Propagated", "Candidate"), ("Static", "Active")]
+    longest = routes(twin, hub.table_tokyo, RouteFilter=[{"Key": "LongestPrefixMatchCidrs", "Value": ["192.168.1.7"]}])
+    assert [(d, e["TransitRouterRouteEntryNextHopType"]) for d, e in longest.items()] == \
+        [("192.168.1.0/24", "BlackHole")]
+    cbn(twin, "DeleteTransitRouterRouteEntry", TransitRouterRouteEntryId=override)
+    assert routes(twin, hub.table_tokyo)["192.168.1.0/24"]["TransitRouterRouteEntryType"] == "Propagated"
 
     # VPC routes toward the routers: the VPC API's CreateRouteEntry and CBN's child-instance call
     tokyo_vpc, beijing_vpc = seeded_vpc(twin, "tokyo-vpc"), seeded_vpc(twin, "beijing-vpc")
@@ -284,11 +304,20 @@ def test_zone_mappings_follow_the_region_rules(today_twin):
     assert [(a["TransitRouterAttachmentId"], a["TransitRouterId"]) for a in listed] == \
         [(att, created[0]["TransitRouterId"])]
 
-    # changing zones keeps the rule: a zone can move, but the connection never drops to one zone
+    # changing zones keeps the rule: the connection never drops to one zone, but a zone's vSwitch can move
     zone_call = dict(TransitRouterAttachmentId=att)
     err = api_error(cbn, twin, "UpdateTransitRouterVpcAttachmentZones",
                     RemoveZoneMappings=zones(twin, "beijing-vsw-2"), **zone_call)
     assert err.code == "IllegalParam.ZoneMappings"
+    tr_tokyo_att = attach_vpc(twin, tr_id, "tokyo-vpc", "tokyo-vsw-1", "tokyo-vsw-2")
+    ips = {n: free_ips(twin, n) for n in ("tokyo-vsw-2", "tokyo-vpn-vsw-2")}
+    cbn(twin, "UpdateTransitRouterVpcAttachmentZones", TransitRouterAttachmentId=tr_tokyo_att,
+        RemoveZoneMappings=zones(twin, "tokyo-vsw-2"), AddZoneMappings=zones(twin, "tokyo-vpn-vsw-2"))
+    moved = cbn(twin, "ListTransitRouterVpcAttachments", TransitRouterAttachmentId=tr_tokyo_att)
+    assert sorted(z["VSwitchId"] for z in moved["TransitRouterAttachments"][0]["ZoneMappings"]) == \
+        sorted(seeded_vswitch(twin, n).id for n in ("tokyo-vsw-1", "tokyo-vpn-vsw-2"))
+    assert {n: free_ips(twin, n) for n in ips} == {"tokyo-vsw-2": ips["tokyo-vsw-2"] + 1,
+                                                   "tokyo-vpn-vsw-2": ips["tokyo-vpn-vsw-2"] - 1}
     assert api_error(cbn, twin, "CreateTransitRouterVpcAttachment", CenId=cen, RegionId="us-west-1",
                      VpcId=beijing.id, ZoneMappings=zones(twin, "beijing-vsw-1", "beijing-vsw-2")).code == \
         "InvalidVpcId.NotFound"
