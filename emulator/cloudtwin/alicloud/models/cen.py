@@ -21,7 +21,11 @@ transit router exists, the region's transit router is Basic (``region_edition``)
 Basic calls work there; everywhere else only the Enterprise calls do.
 
 Helpers for other kinds (pure, no Request needed): ``attached_children(state, cen_id)``,
-``region_edition(state, cen, region)``, ``new_cen(state, owner, ...)``. The Basic helpers
+``transit_routers_of(state, cen_id, region=None)``, ``region_edition(state, cen, region)``,
+``new_cen(state, owner, ...)``, ``system_table_routes(routes_of_vpc)`` (a ``vpc.register_learned_routes``
+provider for system tables). Request helpers shared by the CEN files: ``get_cen``, ``page`` (PageNumber /
+PageSize), ``page_by_token`` (NextToken / MaxResults), ``filters``, ``tags_param``, ``tags_match``,
+``dry_run``, ``require_basic``. The Basic helpers
 ``learned_routes_for_vpc``, ``cen_of_vpc``, ``published_routes`` and ``inter_region_bandwidth``
 moved to ``cen_basic`` / ``cen_bandwidth`` and are still importable from here.
 
