@@ -135,3 +135,57 @@ class TwinHandle:
         host = self.twin.alicloud_endpoint.split("://", 1)[1]
         return Config(access_key_id=creds["alicloud_access_key"], access_key_secret=creds["alicloud_secret_key"],
                       region_id=region, endpoint=host, protocol="http", **config)
+
+
+# --- calling the official Alibaba SDKs with wire-named parameters ------------------------------------
+
+def _method(client, action: str):
+    """The SDK client's ``<action>_with_options`` (snake case as the SDK spells it: DescribeVSwitches ->
+    describe_vswitches)."""
+    wanted = action.lower() + "withoptions"
+    return next(getattr(client, name) for name in dir(client)
+                if name.endswith("_with_options") and name.replace("_", "") == wanted)
+
+
+def sdk_call(client, models, action: str, **params: Any) -> Dict[str, Any]:
+    """Call ``action`` with wire-named params through the SDK's typed request; return the body dict."""
+    from darabonba.runtime import RuntimeOptions
+
+    request = getattr(models, action + "Request")().from_map(params)
+    return _method(client, action)(request, RuntimeOptions()).body.to_map()
+
+
+def cbn_call(handle: TwinHandle, action: str, account: str = "main", **params: Any) -> Dict[str, Any]:
+    """A Cbn 2017-09-12 call (alibabacloud_cbn20170912) as ``account``."""
+    from alibabacloud_cbn20170912 import models
+
+    return sdk_call(handle.cbn_client(account), models, action, **params)
+
+
+def vpc_call(handle: TwinHandle, action: str, account: str = "main", region: str = "ap-northeast-1",
+             **params: Any) -> Dict[str, Any]:
+    """A Vpc 2016-04-28 call (alibabacloud_vpc20160428) as ``account``; RegionId defaults to ``region``."""
+    from alibabacloud_vpc20160428 import models
+
+    params.setdefault("RegionId", region)
+    return sdk_call(handle.vpc_client(account, region), models, action, **params)
+
+
+def api_error(func, *args: Any, **kwargs: Any):
+    """The TeaException ``func(*args, **kwargs)`` raises (the test fails if it raises none)."""
+    from Tea.exceptions import TeaException
+
+    try:
+        func(*args, **kwargs)
+    except TeaException as err:
+        return err
+    raise AssertionError(f"{getattr(func, '__name__', func)}{args} raised no API error")
+
+
+def seeded_vpc(handle: TwinHandle, name: str):
+    """The world's VPC named ``name`` (a Resource of the twin's state)."""
+    return next(v for v in handle.ali_resources("Vpc") if v["VpcName"] == name)
+
+
+def seeded_vswitch(handle: TwinHandle, name: str):
+    return next(v for v in handle.ali_resources("VSwitch") if v["VSwitchName"] == name)

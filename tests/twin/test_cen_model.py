@@ -3,42 +3,18 @@ cross-account grants, route publication, bandwidth packages and limits."""
 
 from __future__ import annotations
 
-import re
+import contextlib
+import copy
+from pathlib import Path
 
 import pytest
-from alibabacloud_cbn20170912 import models as cbn_models
-from alibabacloud_vpc20160428 import models as vpc_models
-from darabonba.runtime import RuntimeOptions
-from Tea.exceptions import TeaException
 
+from twinhelpers import api_error as error
+from twinhelpers import cbn_call as cbn
+from twinhelpers import seeded_vpc as seeded
+from twinhelpers import vpc_call as vpc
 
-def _snake(action: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
-
-
-def call(client, models, action, **params):
-    """Call ``action`` with wire-named params through the typed SDK request; return the body dict."""
-    request = getattr(models, action + "Request")().from_map(params)
-    return getattr(client, _snake(action) + "_with_options")(request, RuntimeOptions()).body.to_map()
-
-
-def cbn(handle, action, account="main", **params):
-    return call(handle.cbn_client(account), cbn_models, action, **params)
-
-
-def vpc(handle, action, account="main", region="ap-northeast-1", **params):
-    params.setdefault("RegionId", region)
-    return call(handle.vpc_client(account, region), vpc_models, action, **params)
-
-
-def error(func, *args, **kwargs):
-    with pytest.raises(TeaException) as err:
-        func(*args, **kwargs)
-    return err.value
-
-
-def seeded(handle, name):
-    return next(v for v in handle.ali_resources("Vpc") if v["VpcName"] == name)
+WORLDS = Path(__file__).resolve().parents[2] / "emulator" / "worlds"
 
 
 def attach(handle, cen_id, vpc_res, account="main", **extra):
@@ -327,3 +303,103 @@ def test_route_to_a_vpn_gateway_is_published_like_the_walkthrough(tokyo_beijing)
     assert (published["NextHopType"], published["NextHopId"], published["PublishStatus"]) == \
         ("VpnGateway", gw_id, "Published")
     assert "172.16.0.0/12" in [e["DestinationCidrBlock"] for e in route_entries(twin, beijing) if e["Type"] == "CEN"]
+
+
+# --- editions: today's CENs are Enterprise, a world may declare a legacy Basic one --------------------------
+
+def test_a_cen_made_today_refuses_the_basic_calls(today_twin):
+    tokyo, beijing = seeded(today_twin, "tokyo-vpc"), seeded(today_twin, "beijing-vpc")
+    cen_id = new_cen(today_twin, Name="today-cen")
+    err = error(attach, today_twin, cen_id, tokyo)
+    assert (err.code, err.statusCode) == ("OperationFailed.InvalidTransitRouter", 400)
+    assert "CreateTransitRouterVpcAttachment" in err.message
+    assert children(today_twin, cen_id) == []
+    _tokyo_custom_route(today_twin, tokyo)
+    assert error(_publish, today_twin, "PublishRouteEntries", cen_id, tokyo, "172.16.0.0/12").code == \
+        "OperationUnsupported.TransitRouterType"
+    assert error(_publish, today_twin, "WithdrawPublishedRouteEntries", cen_id, tokyo, "172.16.0.0/12").code == \
+        "OperationUnsupported.TransitRouterType"
+    err = error(cbn, today_twin, "SetCenInterRegionBandwidthLimit", CenId=cen_id, LocalRegionId=tokyo.region,
+                OppositeRegionId=beijing.region, BandwidthLimit=1)
+    assert err.code == "OperationUnsupported.TransitRouterType"
+
+
+def test_the_legacy_world_still_makes_basic_cens(twin):
+    cen_id = new_cen(twin)
+    attach(twin, cen_id, seeded(twin, "tokyo-vpc"))
+    assert [c["Status"] for c in children(twin, cen_id)] == ["Attached"]
+
+
+@contextlib.contextmanager
+def world_with_cens(handle, cens):
+    """The handle's twin re-seeded from its world plus ``cens`` in the first account (restored afterwards)."""
+    from cloudtwin.world import World, validate
+
+    original = handle.twin.world
+    raw = copy.deepcopy(original.raw)
+    raw["alicloud"]["accounts"][0]["cens"] = cens
+    world = World(raw)
+    validate(world)
+    handle.twin.world = world
+    handle.twin.reset()
+    try:
+        yield handle
+    finally:
+        handle.twin.world = original
+        handle.twin.reset()
+
+
+def test_a_world_declared_basic_cen_keeps_working_today(today_twin):
+    with world_with_cens(today_twin, [{"name": "legacy-cen", "edition": "basic",
+                                       "vpcs": ["tokyo-vpc", "beijing-vpc"]}]) as twin:
+        cen = cbn(twin, "DescribeCens", Filter=[{"Key": "Name", "Value": ["legacy-cen"]}])["Cens"]["Cen"][0]
+        assert cen["Status"] == "Active"
+        tokyo, beijing = seeded(twin, "tokyo-vpc"), seeded(twin, "beijing-vpc")
+        assert {c["ChildInstanceId"]: c["Status"] for c in children(twin, cen["CenId"])} == \
+            {tokyo.id: "Attached", beijing.id: "Attached"}
+        # Basic learning: today's world has Tokyo's extra vSwitches (today_only), and Beijing learns them all
+        assert [e["DestinationCidrBlock"] for e in route_entries(twin, beijing) if e["Type"] == "CEN"] == \
+            ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+        _tokyo_custom_route(twin, tokyo)
+        _publish(twin, "PublishRouteEntries", cen["CenId"], tokyo, "172.16.0.0/12")
+        assert "172.16.0.0/12" in [e["DestinationCidrBlock"] for e in route_entries(twin, beijing)]
+        # the region's transit router is the Basic one: no Enterprise router next to it
+        err = error(cbn, twin, "CreateTransitRouter", CenId=cen["CenId"], RegionId="ap-northeast-1")
+        assert err.code == "InstanceExist.TransitRouterInstance"
+        # where the legacy CEN has no Basic router, today's Enterprise one can be added
+        tr_id = cbn(twin, "CreateTransitRouter", CenId=cen["CenId"], RegionId="cn-hangzhou")["TransitRouterId"]
+        routers = cbn(twin, "ListTransitRouters", CenId=cen["CenId"])["TransitRouters"]
+        assert [(r["TransitRouterId"], r["Type"]) for r in routers] == [(tr_id, "Enterprise")]
+
+
+def test_today_only_vswitches_exist_in_todays_world_only(twin, today_twin):
+    legacy = sorted(v["VSwitchName"] for v in twin.ali_resources("VSwitch"))
+    today = sorted(v["VSwitchName"] for v in today_twin.ali_resources("VSwitch"))
+    assert legacy == ["beijing-vsw-1", "tokyo-vsw-1"]
+    assert today == ["beijing-vsw-1", "beijing-vsw-2", "tokyo-vpn-vsw-1", "tokyo-vpn-vsw-2", "tokyo-vsw-1",
+                     "tokyo-vsw-2"]
+    hosts = {i["InstanceName"]: i["VpcAttributes"]["PrivateIpAddress"]["IpAddress"] for i in
+             today_twin.ali_resources("Instance")}
+    assert hosts == {"tokyo-host": ["10.0.0.17"], "beijing-host": ["192.168.0.92"]}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: a.update(cens=[{"name": "c", "edition": "basic", "vpcs": ["nope"]}]), "unknown vpc nope"),
+    (lambda a: a.update(cens=[{"name": "c", "edition": "enterprise", "vpcs": ["tokyo-vpc"]}]), "only a basic cen"),
+    (lambda a: a.update(cens=[{"name": "c", "edition": "premium"}]), "edition must be one of"),
+    (lambda a: a.update(cens=[{"name": "c", "edition": "basic", "vpcs": ["tokyo-vpc"]},
+                              {"name": "d", "edition": "basic", "vpcs": ["tokyo-vpc"]}]), "is in cen c and cen d"),
+    (lambda a: a["regions"]["ap-northeast-1"]["vpcs"][0]["vswitches"].append(
+        {"name": "x", "cidr": "10.0.0.128/25", "zone": "ap-northeast-1a"}), "overlaps tokyo-vsw-1"),
+    (lambda a: a["regions"]["ap-northeast-1"]["vpcs"][0]["vswitches"].append(
+        {"name": "x", "cidr": "172.31.0.0/24", "zone": "ap-northeast-1a"}), "outside 10.0.0.0/8"),
+    (lambda a: a["regions"]["ap-northeast-1"]["vpcs"][0]["hosts"][0].update(vswitch="tokyo-vsw-2"),
+     "today_only vswitch"),
+])
+def test_world_file_cens_and_vswitches_are_validated(change, message):
+    from cloudtwin.world import World, WorldError, load_world, validate
+
+    raw = copy.deepcopy(load_world(str(WORLDS / "seed-tgw-cen.yml")).raw)
+    change(raw["alicloud"]["accounts"][0])
+    with pytest.raises(WorldError, match=message):
+        validate(World(raw))
