@@ -115,3 +115,48 @@ class TwinHandle:
         return Client(Config(access_key_id=creds["alicloud_access_key"],
                              access_key_secret=creds["alicloud_secret_key"], region_id=region,
                              endpoint=host, protocol="http"))
+
+
+# --- IPsec both clouds agree on (IKEv2, AES256, SHA2-256, DH 14, 28800 s / 3600 s) -------------------
+AWS_PINNED_TUNNEL = {
+    "IKEVersions": [{"Value": "ikev2"}], "Phase1EncryptionAlgorithms": [{"Value": "AES256"}],
+    "Phase1IntegrityAlgorithms": [{"Value": "SHA2-256"}], "Phase1DHGroupNumbers": [{"Value": 14}],
+    "Phase2EncryptionAlgorithms": [{"Value": "AES256"}], "Phase2IntegrityAlgorithms": [{"Value": "SHA2-256"}],
+    "Phase2DHGroupNumbers": [{"Value": 14}], "Phase1LifetimeSeconds": 28800, "Phase2LifetimeSeconds": 3600,
+}
+ALI_MATCHING_IKE = {"IkeVersion": "ikev2", "IkeMode": "main", "IkeEncAlg": "aes256", "IkeAuthAlg": "sha256",
+                    "IkePfs": "group14", "IkeLifetime": 28800}
+ALI_MATCHING_IPSEC = {"IpsecEncAlg": "aes256", "IpsecAuthAlg": "sha256", "IpsecPfs": "group14", "IpsecLifetime": 3600}
+
+
+def aws_vpn(ec2, customer_ip: str, psks=("Tunnel1.shared_key", "Tunnel2.shared_key"), tgw: Optional[str] = None,
+            tunnel: Optional[Dict[str, Any]] = None, **options: Any) -> str:
+    """A TGW-attached AWS VPN connection whose customer gateway is ``customer_ip``; returns its id.
+
+    Its two tunnels take ``AWS_PINNED_TUNNEL`` (or ``tunnel``) with the pre-shared keys ``psks``.
+    """
+    if tgw is None:
+        tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress=customer_ip, BgpAsn=65000)["CustomerGateway"]
+    opts = dict({"StaticRoutesOnly": True,
+                 "TunnelOptions": [dict(tunnel or AWS_PINNED_TUNNEL, PreSharedKey=psk) for psk in psks]}, **options)
+    return ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], TransitGatewayId=tgw,
+                                     Options=opts)["VpnConnection"]["VpnConnectionId"]
+
+
+def aws_vpn_description(ec2, vpn_id: str) -> Dict[str, Any]:
+    return ec2.describe_vpn_connections(VpnConnectionIds=[vpn_id])["VpnConnections"][0]
+
+
+def aws_outside_ips(ec2, vpn_id: str) -> List[str]:
+    return [t["OutsideIpAddress"] for t in aws_vpn_description(ec2, vpn_id)["Options"]["TunnelOptions"]]
+
+
+def aws_telemetry(ec2, vpn_id: str) -> List[tuple]:
+    """(Status, StatusMessage) of each tunnel of an AWS VPN connection."""
+    return [(t["Status"], t["StatusMessage"]) for t in aws_vpn_description(ec2, vpn_id)["VgwTelemetry"]]
+
+
+def tunnel_notes(handle: "TwinHandle") -> List[str]:
+    """The twin's cross-cloud tunnel events (why a tunnel is up or down)."""
+    return [e["message"] for e in handle.twin.backend.state.dump()["events"] if e.get("kind") == "tunnel"]
