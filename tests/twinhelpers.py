@@ -160,3 +160,20 @@ def aws_telemetry(ec2, vpn_id: str) -> List[tuple]:
 def tunnel_notes(handle: "TwinHandle") -> List[str]:
     """The twin's cross-cloud tunnel events (why a tunnel is up or down)."""
     return [e["message"] for e in handle.twin.backend.state.dump()["events"] if e.get("kind") == "tunnel"]
+
+
+def ali_error(call) -> Any:
+    """The TeaException an Alibaba SDK call raises (the test fails when it succeeds)."""
+    import pytest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as err:
+        call()
+    return err.value
+
+
+def ali_vpc(client, name: str = "tokyo-vpc", region: str = "ap-northeast-1") -> Any:
+    """A world VPC by name, as DescribeVpcs returns it (``vpc_id``, ``v_switch_ids``, ``router_table_ids``)."""
+    from alibabacloud_vpc20160428 import models
+
+    return client.describe_vpcs(models.DescribeVpcsRequest(region_id=region, vpc_name=name)).body.vpcs.vpc[0]
