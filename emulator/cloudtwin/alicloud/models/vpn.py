@@ -195,8 +195,11 @@ def get_vpn_connection(req: Request, vco_id: str) -> Resource:
     return vco
 
 
-def tunnels(vco: Resource) -> List[Dict[str, Any]]:
-    """The tunnels of a dual-tunnel or TR-attached connection (stored dicts, not copies); [] for single."""
+def tunnels(vco: Any) -> List[Dict[str, Any]]:
+    """The tunnels of a dual-tunnel or TR-attached connection (stored dicts, not copies); [] for single.
+
+    ``vco`` is the ``VpnConnection`` resource (or its attributes).
+    """
     return list(((vco.get("TunnelOptionsSpecification") or {}).get("TunnelOptions")) or [])
 
 

@@ -66,7 +66,7 @@ def _dual_tunnel_attrs(req: Request, specs: list) -> Dict[str, Any]:
         # Each tunnel has its own IP; tunnel 1 is shown as master, tunnel 2 as slave (both carry traffic, ECMP).
         new.append(build_tunnel(req, spec, index, "master" if index == 1 else "slave", ips[index - 1], "",
                                 ATTACHMENT_IKE_DEFAULTS, ATTACHMENT_IPSEC_DEFAULTS, bgp))
-    check_unique_tunnel_cidrs(req.state, new, [])
+    check_unique_tunnel_cidrs(new, [])
     return {"CustomerGatewayId": "", "EnableTunnelsBgp": bgp, "InternetIp": "",
             "TunnelOptionsSpecification": {"TunnelOptions": new}}
 

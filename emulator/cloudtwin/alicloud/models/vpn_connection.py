@@ -15,7 +15,7 @@ they are created and changed through ``vpn_attachment``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from .base import ApiError, Request, Resource, action, invalid_parameter
 from .vpn import (busy_while, check_name, connections_of, customer_gateway_ids, dry_run, evaluate_tunnels,
@@ -51,8 +51,9 @@ def connection_view(vco: Resource, tags_key: str = "Tag", tunnel_style: str = "d
     return out
 
 
-def _source_pairs(vco: Resource, gw: Resource) -> set:
-    """(Alibaba IP, customer gateway) of each tunnel: a pair serves one connection of a gateway."""
+def _source_pairs(vco: Mapping[str, Any], gw: Resource) -> set:
+    """(Alibaba IP, customer gateway) of each tunnel (of a connection or its attributes): a pair serves one
+    connection of a gateway."""
     if tunnels(vco):
         return {(t["InternetIp"], t["CustomerGatewayId"]) for t in tunnels(vco)}
     return {(gw["InternetIp"], vco["CustomerGatewayId"])}
@@ -144,7 +145,7 @@ def _dual_tunnel_attrs(req: Request, gw: Resource, specs: List[Dict[str, Any]]) 
     place = _gateway_placement(req, gw)
     new = [build_tunnel(req, spec, index, role, *place(role), IKE_DEFAULTS, IPSEC_DEFAULTS, bgp)
            for index, (spec, role) in enumerate(zip(specs, roles_of(specs)), start=1)]
-    check_unique_tunnel_cidrs(req.state, new, connections_of(req.state, VpnGatewayId=gw.id))
+    check_unique_tunnel_cidrs(new, connections_of(req.state, VpnGatewayId=gw.id))
     return {"CustomerGatewayId": "", "EnableTunnelsBgp": bgp, "TunnelOptionsSpecification": {"TunnelOptions": new}}
 
 
@@ -169,7 +170,7 @@ def apply_tunnel_specs(req: Request, vco: Resource, specs: List[Dict[str, Any]],
             tunnel["InternetIp"], tunnel["ZoneNo"] = place(tunnel["Role"])
         if tunnel_changed(current[tunnel["TunnelId"]], tunnel):
             tunnel["Status"] = INITIAL_STATUS  # a changed tunnel renegotiates
-    check_unique_tunnel_cidrs(req.state, result, others)
+    check_unique_tunnel_cidrs(result, others)
     return result
 
 
@@ -211,8 +212,7 @@ def create_vpn_connection(req: Request) -> Dict[str, Any]:
     remote = subnets("RemoteSubnet", req.require("RemoteSubnet"))
     if gw["IpsecVpn"] != "enable":
         raise ApiError("VpnGateway.IpsecVpnDisabled", f"IPsec-VPN is not enabled on the VPN gateway {gw.id}.")
-    vco_stub = Resource("VpnConnection", "", req.account.uid, req.region, mode)
-    _check_pairs_free(gw, _source_pairs(vco_stub, gw), connections_of(req.state, VpnGatewayId=gw.id))
+    _check_pairs_free(gw, _source_pairs(mode, gw), connections_of(req.state, VpnGatewayId=gw.id))
     name = req.get("Name")
     check_name(name)
     dry_run(req)

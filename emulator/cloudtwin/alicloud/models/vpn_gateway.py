@@ -224,7 +224,8 @@ def modify_vpn_gateway_attribute(req: Request) -> Dict[str, Any]:
         gw["AutoPropagate"] = req.bool("AutoPropagate")
     body = {k: gw.get(k) for k in ("VpnGatewayId", "VpcId", "VSwitchId", "InternetIp", "Name", "Description",
                                    "Spec", "Status", "BusinessStatus", "EnableBgp", "AutoPropagate",
-                                   "ResourceGroupId", "CreateTime", "EndTime", "DisasterRecoveryInternetIp")}
+                                   "ResourceGroupId", "CreateTime", "EndTime", "DisasterRecoveryInternetIp",
+                                   "DisasterRecoveryVSwitchId", "SslVpnInternetIp")}
     body["IntranetIp"] = ""
     return body
 

@@ -290,7 +290,7 @@ def roles_of(specs: List[Dict[str, Any]]) -> List[str]:
     return roles
 
 
-def check_unique_tunnel_cidrs(state: State, new_tunnels: List[Dict[str, Any]], others: List[Resource]) -> None:
+def check_unique_tunnel_cidrs(new_tunnels: List[Dict[str, Any]], others: List[Resource]) -> None:
     """Tunnel CIDRs differ between the two tunnels and, on a VPN gateway, from its other connections'."""
     taken = {t["TunnelBgpConfig"].get("TunnelCidr") for o in others for t in tunnels(o)}
     taken |= {(o.get("VpnBgpConfig") or {}).get("TunnelCidr") for o in others}
