@@ -319,3 +319,24 @@ def test_china_site_billing_and_sizes(today_twin):
     gw_id = create(bandwidth=5, instance_charge_type="PREPAY", period=1).body.vpn_gateway_id
     gw = client.describe_vpn_gateway(m.DescribeVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw_id)).body
     assert gw.charge_type == "PREPAY" and gw.spec == "5M" and gw.end_time > gw.create_time
+
+
+def test_swapping_roles_moves_each_tunnel_to_the_other_gateway_ip(today_twin):
+    client = today_twin.vpc_client()
+    gw = _dual_gateway(client)
+    cgw_id = _cgw(client, "192.0.2.10")
+    vco_id = _connect(client, gw, [_tunnel(cgw_id, "master", "Master.shared_key"), _tunnel(cgw_id, "slave")])
+    before = _by_role(_describe(client, vco_id))
+    swap = [m.ModifyVpnConnectionAttributeRequestTunnelOptionsSpecification(tunnel_id=before[role].tunnel_id,
+                                                                             role=new_role)
+            for role, new_role in (("master", "slave"), ("slave", "master"))]
+    err = ali_error(lambda: client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
+        region_id=REGION, vpn_connection_id=vco_id, tunnel_options_specification=swap[:1])))
+    assert err.code == "IllegalParam.TunnelOptionsSpecification.N.Role"
+    client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
+        region_id=REGION, vpn_connection_id=vco_id, tunnel_options_specification=swap))
+    after = _by_role(_describe(client, vco_id))
+    moved = after["slave"]
+    assert moved.tunnel_id == before["master"].tunnel_id
+    assert moved.internet_ip == gw.disaster_recovery_internet_ip == moved.tunnel_ike_config.local_id
+    assert moved.zone_no == "ap-northeast-1b" and moved.tunnel_ike_config.psk == "Master.shared_key"

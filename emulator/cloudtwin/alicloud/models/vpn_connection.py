@@ -155,19 +155,24 @@ def apply_tunnel_specs(req: Request, vco: Resource, specs: List[Dict[str, Any]],
     """The connection's tunnels after the modify items ``specs`` (validated; changed tunnels renegotiate)."""
     current = {t["TunnelId"]: t for t in tunnels(vco)}
     updated = dict(current)
+    named = set()
     for index, spec in enumerate(specs, start=1):
         tunnel = find_tunnel(vco, spec, index)
+        named.add(tunnel["TunnelId"])
         updated[tunnel["TunnelId"]] = modify_tunnel(req, updated[tunnel["TunnelId"]], spec, index, bgp)
-    if bgp is not None and not specs:
-        for tid, tunnel in list(updated.items()):
-            updated[tid] = modify_tunnel(req, tunnel, {}, tunnel["TunnelIndex"], bgp)
-    result = [updated[t["TunnelId"]] for t in tunnels(vco)]
+    if bgp is not None:  # EnableTunnelsBgp applies to the tunnels no item names, too
+        for tid in set(updated) - named:
+            updated[tid] = modify_tunnel(req, updated[tid], {}, updated[tid]["TunnelIndex"], bgp)
+    result = [dict(updated[t["TunnelId"]]) for t in tunnels(vco)]  # copies: nothing is stored before it is valid
     if sorted(t["Role"] for t in result) != sorted(ROLES):
         raise ApiError("IllegalParam.TunnelOptionsSpecification.N.Role", "One tunnel is the master tunnel, the "
                                                                          "other the slave tunnel.")
     for tunnel in result:
         if place is not None:
+            old_ip = tunnel["InternetIp"]
             tunnel["InternetIp"], tunnel["ZoneNo"] = place(tunnel["Role"])
+            if tunnel["TunnelIkeConfig"].get("LocalId") == old_ip:  # the default identity follows the IP
+                tunnel["TunnelIkeConfig"] = dict(tunnel["TunnelIkeConfig"], LocalId=tunnel["InternetIp"])
         if tunnel_changed(current[tunnel["TunnelId"]], tunnel):
             tunnel["Status"] = INITIAL_STATUS  # a changed tunnel renegotiates
     check_unique_tunnel_cidrs(result, others)
