@@ -1,11 +1,14 @@
 """Tunnels between the two clouds: they come up only when both ends agree.
 
-This is the only module that sees both sides of the twin. An Alibaba IPsec-VPN
-connection reaches ``ipsec_sa_established`` and the matching AWS tunnel reports
-telemetry ``UP`` only when, as IKE itself would decide:
+This is the only module that sees both sides of the twin. Each Alibaba tunnel is one IKE peer:
+a single-tunnel connection on a VPN gateway (from the gateway's ``InternetIp``), each tunnel of a
+dual-tunnel connection (master from the gateway's ``InternetIp``, slave from its
+``DisasterRecoveryInternetIp``) and each tunnel of a connection attached to a transit router (from
+the tunnel's own ``InternetIp``). An Alibaba tunnel reaches ``ipsec_sa_established`` and the
+matching AWS tunnel reports telemetry ``UP`` only when, as IKE itself would decide:
 
-- the Alibaba customer gateway IP is that AWS tunnel's outside IP, and the AWS customer
-  gateway IP is the Alibaba VPN gateway's public IP;
+- the Alibaba tunnel's customer gateway IP is that AWS tunnel's outside IP, and the AWS VPN's
+  customer gateway IP is that Alibaba tunnel's own source IP;
 - phase 1 agrees: an IKE version both allow, main mode, the same pre-shared key, the
   default identities (each side's public IP), a common proposal (encryption + integrity +
   DH group, names mapped between the clouds) and a lifetime AWS accepts (<= 28800 s);
@@ -17,9 +20,10 @@ telemetry ``UP`` only when, as IKE itself would decide:
 
 Otherwise each side shows what the real one would: Alibaba ``ike_sa_not_established``
 when phase 1 fails, ``ipsec_sa_not_established`` when only phase 2 fails; AWS telemetry
-``DOWN`` with a status message. Every change of outcome is recorded with
-``state.note(...)`` (``/_twin/state`` events) saying why. Pre-shared keys never appear
-in a note or a message.
+``DOWN`` with a status message. A dual-tunnel or TR-attached connection shows each tunnel's
+``Status`` and an aggregate connection ``Status`` (``vpn_ipsec.aggregate_status``). Every change
+of outcome is recorded with ``state.note(...)`` (``/_twin/state`` events) saying why. Pre-shared
+keys never appear in a note or a message.
 
 Wiring (``install(twin)``): the Alibaba VPN model runs ``evaluate`` before every request
 that reads IPsec state and after every change (``models.vpn.register_tunnel_hook``); the
@@ -39,6 +43,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .alicloud.models import vpn as ali_vpn
 from .alicloud.models.base import Resource, State
+from .alicloud.models.vpn_ipsec import aggregate_status
 
 LOG = logging.getLogger("cloudtwin.crosscloud")
 
@@ -75,6 +80,43 @@ class AwsTunnel:
     @property
     def label(self) -> str:
         return f"AWS {self.vpn.id} tunnel {self.index + 1} ({self.options.get('OutsideIpAddress')})"
+
+
+@dataclass
+class AlibabaTunnel:
+    """One Alibaba IKE peer: a single-tunnel connection, or one tunnel of a dual-tunnel / TR-attached one."""
+
+    vco: Resource
+    tunnel: Optional[Dict[str, Any]]  # the stored tunnel; None for a single-tunnel connection
+    gateway: Optional[Resource]  # None when attached to a transit router
+    cgw: Resource
+    source_ip: str
+    ike: Dict[str, Any]
+    ipsec: Dict[str, Any]
+
+    @property
+    def key(self) -> Tuple[str, str]:
+        return self.vco.id, self.tunnel["TunnelId"] if self.tunnel else ""
+
+    @property
+    def label(self) -> str:
+        if self.tunnel is None:
+            return f"Alibaba {self.vco.id}"
+        return f"Alibaba {self.vco.id} tunnel {self.tunnel['TunnelIndex']} ({self.tunnel['Role']}, {self.source_ip})"
+
+    @property
+    def source(self) -> str:
+        """Where the tunnel comes from, for messages."""
+        if self.gateway is None:
+            return f"its tunnel IP {self.source_ip}"
+        if self.tunnel is not None and self.tunnel["Role"] == "slave":
+            return f"VPN gateway {self.gateway.id} at its disaster-recovery IP {self.source_ip}"
+        return f"VPN gateway {self.gateway.id} at {self.source_ip}"
+
+    @property
+    def owner_id(self) -> str:
+        """What a note is about first: the VPN gateway, or the connection itself when TR-attached."""
+        return self.gateway.id if self.gateway is not None else self.vco.id
 
 
 @dataclass
@@ -192,21 +234,23 @@ def _subnets(value: str) -> List[ipaddress.IPv4Network]:
     return [ipaddress.ip_network(s.strip()) for s in (value or "").split(",") if s.strip()]
 
 
-def negotiate(vco: Resource, gw: Resource, cgw: Resource, tunnel: Optional[AwsTunnel]) -> Outcome:
-    """What IKE would make of this Alibaba connection against the AWS tunnel it points at."""
-    ali = f"Alibaba {vco.id}"
+def negotiate(end: AlibabaTunnel, tunnel: Optional[AwsTunnel]) -> Outcome:
+    """What IKE would make of this Alibaba tunnel against the AWS tunnel it points at."""
+    vco, cgw = end.vco, end.cgw
+    ali = end.label
     if tunnel is None:
         return Outcome("ike_sa_not_established", None,
                        f"phase 1 failed: no AWS VPN tunnel has outside IP {cgw['IpAddress']} (the IP of customer "
                        f"gateway {cgw.id} of {ali}); nothing answers IKE there")
     where = tunnel.label
     if not tunnel.available:
-        return Outcome("ike_sa_not_established", tunnel, f"phase 1 failed: {where} is {tunnel.vpn.state}, not available")
-    if tunnel.customer_gateway_ip != gw["InternetIp"]:
+        return Outcome("ike_sa_not_established", tunnel,
+                       f"phase 1 failed: {where} is {tunnel.vpn.state}, not available")
+    if tunnel.customer_gateway_ip != end.source_ip:
         return Outcome("ike_sa_not_established", tunnel,
                        f"phase 1 failed: the customer gateway of {where} is {tunnel.customer_gateway_ip or 'gone'}, "
-                       f"but {ali} comes from VPN gateway {gw.id} at {gw['InternetIp']}")
-    ike = vco["IkeConfig"]
+                       f"but {ali} comes from {end.source}")
+    ike = end.ike
     versions = _values(tunnel.options.get("IkeVersions"))
     if ike["IkeVersion"] not in versions:
         return Outcome("ike_sa_not_established", tunnel,
@@ -217,10 +261,10 @@ def negotiate(vco: Resource, gw: Resource, cgw: Resource, tunnel: Optional[AwsTu
     if ike.get("Psk") != tunnel.options.get("PreSharedKey"):
         return Outcome("ike_sa_not_established", tunnel,
                        f"phase 1 failed: pre-shared keys differ between {ali} and {where}")
-    if ike.get("LocalId") not in (None, "", gw["InternetIp"]):
+    if ike.get("LocalId") not in (None, "", end.source_ip):
         return Outcome("ike_sa_not_established", tunnel,
                        f"phase 1 failed: {ali} identifies itself as {ike['LocalId']!r}; {where} expects its customer "
-                       f"gateway IP {gw['InternetIp']}")
+                       f"gateway IP {end.source_ip}")
     if ike.get("RemoteId") not in (None, "", tunnel.options.get("OutsideIpAddress")):
         return Outcome("ike_sa_not_established", tunnel,
                        f"phase 1 failed: {ali} expects the peer identity {ike['RemoteId']!r}; {where} identifies "
@@ -232,7 +276,7 @@ def negotiate(vco: Resource, gw: Resource, cgw: Resource, tunnel: Optional[AwsTu
         return Outcome("ike_sa_not_established", tunnel,
                        f"phase 1 failed: {ali} IkeLifetime {ike['IkeLifetime']} s is above the "
                        f"{AWS_PHASE1_MAX_LIFETIME} s AWS accepts ({where})")
-    ipsec = vco["IpsecConfig"]
+    ipsec = end.ipsec
     problem = _proposal_problem(2, {"enc": ipsec["IpsecEncAlg"], "auth": ipsec["IpsecAuthAlg"],
                                     "dh": ipsec["IpsecPfs"]}, tunnel)
     if problem:
@@ -258,29 +302,49 @@ def negotiate(vco: Resource, gw: Resource, cgw: Resource, tunnel: Optional[AwsTu
     return Outcome("ipsec_sa_established", tunnel, "")
 
 
+def alibaba_tunnels(state: State) -> List[AlibabaTunnel]:
+    """Every Alibaba IKE peer of ``state`` that negotiates now (its gateway, if any, is up)."""
+    out: List[AlibabaTunnel] = []
+    for vco in list(state.resources.get("VpnConnection", {}).values()):
+        gw = state.find("VpnGateway", vco.get("VpnGatewayId") or "")
+        if vco.deleted or (vco.get("VpnGatewayId") and gw is None):
+            continue
+        if gw is not None and gw["Status"] in ("init", "provisioning", "deleting"):
+            continue  # not negotiating (yet, or any more); ``updating`` keeps its tunnels
+        for tunnel in ali_vpn.tunnels(vco):
+            cgw = state.find("CustomerGateway", tunnel["CustomerGatewayId"])
+            if cgw is not None:
+                out.append(AlibabaTunnel(vco, tunnel, gw, cgw, tunnel["InternetIp"], tunnel["TunnelIkeConfig"],
+                                         tunnel["TunnelIpsecConfig"]))
+        if not ali_vpn.tunnels(vco):
+            cgw = state.find("CustomerGateway", vco.get("CustomerGatewayId") or "")
+            source_ip = gw["InternetIp"] if gw is not None else vco.get("InternetIp")
+            if cgw is not None and source_ip:
+                out.append(AlibabaTunnel(vco, None, gw, cgw, source_ip, vco["IkeConfig"], vco["IpsecConfig"]))
+    return out
+
+
 def evaluate(extra_states: Iterable[State] = ()) -> None:
-    """Decide every Alibaba connection and every AWS tunnel the twin(s) hold."""
+    """Decide every Alibaba tunnel and every AWS tunnel the twin(s) hold."""
     with _LOCK:
         tunnels = _aws_tunnels()
         verdicts: Dict[Tuple[str, int], List[Outcome]] = {}
         for state in _states(extra_states):
             seen = state.__dict__.setdefault("_crosscloud_seen", {})
-            for vco in list(state.resources.get("VpnConnection", {}).values()):
-                gw = state.find("VpnGateway", vco["VpnGatewayId"])
-                cgw = state.find("CustomerGateway", vco["CustomerGatewayId"])
-                if vco.deleted or gw is None or cgw is None:
-                    continue
-                if gw["Status"] in ("init", "provisioning", "deleting"):
-                    continue  # not negotiating (yet, or any more); ``updating`` keeps its tunnels
-                outcome = negotiate(vco, gw, cgw, tunnels.get(cgw["IpAddress"]))
-                vco["Status"] = outcome.status
+            for end in alibaba_tunnels(state):
+                outcome = negotiate(end, tunnels.get(end.cgw["IpAddress"]))
+                if end.tunnel is None:
+                    end.vco["Status"] = outcome.status
+                else:
+                    end.tunnel["Status"] = outcome.status
+                    end.vco["Status"] = aggregate_status([t.get("Status") for t in ali_vpn.tunnels(end.vco)])
                 if outcome.tunnel is not None:
                     verdicts.setdefault((outcome.tunnel.vpn.id, outcome.tunnel.index), []).append(outcome)
                 key = (outcome.status, outcome.reason,
                        outcome.tunnel.label if outcome.tunnel is not None else None)
-                if seen.get(vco.id) != key:
-                    seen[vco.id] = key
-                    _note(state, gw, vco, outcome)
+                if seen.get(end.key) != key:
+                    seen[end.key] = key
+                    _note(state, end, outcome)
         if _AWS is None:
             return
         for tunnel in tunnels.values():
@@ -293,13 +357,14 @@ def evaluate(extra_states: Iterable[State] = ()) -> None:
                 _AWS.set_tunnel_status(tunnel.vpn, tunnel.index, "DOWN", NO_PEER_MESSAGE)
 
 
-def _note(state: State, gw: Resource, vco: Resource, outcome: Outcome) -> None:
+def _note(state: State, end: AlibabaTunnel, outcome: Outcome) -> None:
     tunnel = outcome.tunnel
     if outcome.up:
-        message = f"{gw.id}: {vco.id} is up: ipsec_sa_established with {tunnel.label}"
+        message = f"{end.owner_id}: {end.label} is up: ipsec_sa_established with {tunnel.label}"
     else:
-        message = f"{gw.id}: {outcome.reason}"
-    state.note(kind="tunnel", message=message, vpn_gateway_id=gw.id, vpn_connection_id=vco.id,
+        message = f"{end.owner_id}: {outcome.reason}"
+    state.note(kind="tunnel", message=message, vpn_gateway_id=end.gateway.id if end.gateway else None,
+               vpn_connection_id=end.vco.id, tunnel_id=end.tunnel["TunnelId"] if end.tunnel else None,
                status=outcome.status, aws_vpn_connection_id=tunnel.vpn.id if tunnel else None,
                aws_tunnel=tunnel.index + 1 if tunnel else None,
                aws_outside_ip=tunnel.options.get("OutsideIpAddress") if tunnel else None)
