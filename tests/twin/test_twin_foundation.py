@@ -120,6 +120,14 @@ def test_persistent_errors_fail_with_code_and_request_id(twin):
 
 def test_missing_credentials_name_the_option(twin, monkeypatch):
     monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
+    # Without keys the SDK's own chain is consulted. It reads its env vars once, at import (a
+    # module process is new each time; this test process is not), and must not reach for the
+    # ECS metadata address beyond loopback: give it this test's environment.
+    from alibabacloud_credentials.utils import auth_util
+    monkeypatch.setattr(auth_util, "environment_access_key_id", None)
+    monkeypatch.setattr(auth_util, "environment_ecs_metadata_disabled", "true")
+    monkeypatch.setattr(auth_util, "environment_cli_profile_disabled", "true")
+    monkeypatch.setattr(auth_util, "environment_credentials_file", str(ROOT / "tests" / "no-such-credentials.ini"))
     result = run_module("alicloud_vpc_info", {"alicloud_region": "ap-northeast-1"})
     assert result["failed"] and "alicloud_access_key" in result["msg"]
 
