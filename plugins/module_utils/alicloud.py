@@ -346,7 +346,8 @@ class AlicloudModule(CloudModuleBase):
         except (TeaException, UnretryableException) as exc:
             if error_code(exc) in ignore_codes:
                 return None
-            self.fail_api(exc, action, product)
+            self._failed_product = product  # fail_api(exc, action) keeps its signature: modules wrap it
+            self.fail_api(exc, action)
 
     def create(self, product, action, params):
         """A create call with one ClientToken reused by every retry: never a duplicate."""
@@ -428,6 +429,7 @@ class AlicloudModule(CloudModuleBase):
         what_to_do = advice(code)
         if isinstance(exc, UnretryableException):  # no answer at all: refused, timed out, not JSON
             message = getattr(getattr(exc, "inner_exception", None), "message", None) or message
+            product = product or getattr(self, "_failed_product", None)
             endpoint = endpoint_for(self.params, product) if product else None
             what_to_do = ("No usable answer from %s: check alicloud_endpoint / ALICLOUD_ENDPOINT (or "
                           "alicloud_%s_endpoint) and the network." % (
