@@ -166,7 +166,8 @@ def main():
 
     def view(entries_by_dest):
         return [{"destination_cidr_block": d, "publish_status": entries_by_dest[d].get("PublishStatus"),
-                 "route_type": entries_by_dest[d].get("RouteType"), "next_hop_type": entries_by_dest[d].get("NextHopType"),
+                 "route_type": entries_by_dest[d].get("RouteType"),
+                 "next_hop_type": entries_by_dest[d].get("NextHopType"),
                  "next_hop_id": entries_by_dest[d].get("NextHopId")}
                 for d in sorted(set(str(ipaddress.ip_network(x)) for x in p["destinations"]))]
 
