@@ -1,5 +1,7 @@
 # multicloud.transit — the two commands: `make demo` and `make test`.
-# Everything runs from a local .venv built with python3 -m venv and pinned requirements.
+# Everything runs from a local .venv built with python3 -m venv, pinned requirements and the
+# lock file constraints.txt (every transitive dependency; `make lock` regenerates it).
+# `make dist` builds the collection tarball and the cloudtwin wheel and sdist into dist/.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,21 +12,41 @@ WORLD  ?= seed-tgw-cen
 INVENTORY ?= inventories/$(WORLD)
 TWIN_DIR := .twin/$(WORLD)
 PYTEST_ARGS ?=
+DIST   := dist
+# ansible-core 2.19 runs on Python 3.11-3.13 on the controller; constraints.txt is locked on 3.11.
+PYTHON_RANGE := (3, 11) <= sys.version_info[:2] <= (3, 13)
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench
+.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench dist lock python-check
 
 all: test
 
-$(STAMP): requirements.txt requirements-dev.txt emulator/pyproject.toml
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if $(PYTHON_RANGE) else "Python %s.%s: this project needs 3.11-3.13 (ansible-core 2.19 needs >= 3.11); set PYTHON=python3.11" % sys.version_info[:2])'
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt emulator/pyproject.toml
+	@$(MAKE) --no-print-directory python-check
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e emulator
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Regenerate the lock file after changing requirements*.txt (needs the package index).
+lock: venv
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --output-file constraints.txt requirements-dev.txt
+
+# What users install: the collection tarball (ansible-galaxy collection install) and the
+# twin as a wheel and an sdist (pip install). Built offline, without build isolation.
+dist: venv
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(DIST) .
+	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir $(DIST) emulator
+	@ls -1 $(DIST)
 
 # Ansible finds the collection through this link (ansible.cfg collections_path).
 $(COLL):
@@ -70,4 +92,4 @@ bench: venv collection
 	$(BIN)/python scripts/bench_reachability.py
 
 clean:
-	rm -rf $(VENV) .collections .twin build tests/output .pytest_cache
+	rm -rf $(VENV) .collections .twin build $(DIST) tests/output .pytest_cache emulator/build emulator/*.egg-info

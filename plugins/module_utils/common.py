@@ -15,6 +15,9 @@ import random
 import time
 import uuid
 
+from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible.module_utils.common.validation import check_type_bool, check_type_int, check_type_path
+
 SECRET_MASK = "********"
 
 
@@ -84,6 +87,86 @@ def wait_until(fetch, ready, what, wanted, timeout=600, delay=2.0, max_delay=15.
             raise WaitTimeout(what, wanted, result, timeout)
         sleep(min(pause, max(0.0, deadline - clock())))
         pause = min(max_delay, pause * 2)
+
+
+def option_unset(value):
+    """A connection option given as ``null`` or ``""`` means "not set here"."""
+    return value is None or value == ""
+
+
+def fill_fallbacks(module, argument_spec, params):
+    """Give every option of ``argument_spec`` that is unset in ``params`` its ``fallback``.
+
+    ansible-core applies a ``fallback`` only to an option missing from the task; roles and
+    inventories pass ``null`` (``default(none)``), which used to hide the environment. This
+    applies the same fallback to ``None`` and ``""``, converts the value to the option's
+    type and masks ``no_log`` values, so an explicit null behaves exactly like an absent
+    option. ``params`` is changed in place and returned.
+    """
+    for name, spec in argument_spec.items():
+        if not option_unset(params.get(name)):
+            continue
+        strategy, args = (tuple(spec.get("fallback") or (None,)) + ((),))[:2]
+        if strategy is None:
+            continue
+        try:
+            value = strategy(*args)
+        except AnsibleFallbackNotFound:
+            params[name] = None
+            continue
+        kind = spec.get("type", "str")
+        checker = {"int": check_type_int, "bool": check_type_bool, "path": check_type_path}.get(kind)
+        try:
+            params[name] = checker(value) if checker else value
+        except (TypeError, ValueError):
+            module.fail_json(msg="%s: the value %r from the environment is not a valid %s." % (
+                name, SECRET_MASK if spec.get("no_log") else value, kind))
+        if spec.get("no_log") and isinstance(getattr(module, "no_log_values", None), set):
+            module.no_log_values.add(value)
+    return params
+
+
+def rule_budget(rules, code="", status=None, texts=()):
+    """The backoff budget of the first rule of a retry table that matches; 0 when none does.
+
+    A table holds ``(kind, value, seconds)`` rows; kinds: ``code`` (exact), ``prefix``,
+    ``suffix``, ``status`` (an HTTP status at or above ``value``), and ``network`` /
+    ``exception`` (``value`` is one of ``texts``' substrings: an error text or class names).
+    """
+    code = code or ""
+    for kind, value, budget in rules:
+        if ((kind == "code" and code == value) or (kind == "prefix" and code.startswith(value))
+                or (kind == "suffix" and code.endswith(value))
+                or (kind == "status" and status is not None and int(status) >= value)
+                or (kind in ("network", "exception") and any(value in text for text in texts))):
+            return budget
+    return 0
+
+
+def retry_within(func, budget_of, delay=0.5, max_delay=20.0, sleep=None, rng=None):
+    """Call ``func()``; while ``budget_of(exc)`` gives seconds of backoff left, back off and retry.
+
+    ``budget_of(exc)`` returns the total seconds of backoff an error deserves (0 or ``None``:
+    do not retry), so one table can give a slow-settling error a longer budget than
+    throttling. Pauses are full-jitter exponential; the time counted is the time slept,
+    which keeps tests with a fake ``sleep`` exact. The last error is re-raised.
+    """
+    rng = rng or random.Random()
+    slept = 0.0
+    attempt = 0
+    while True:
+        try:
+            return func()
+        except Exception as exc:  # pylint: disable=broad-except
+            budget = budget_of(exc)
+            if not budget:
+                raise
+            pause = rng.uniform(0, min(max_delay, delay * (2 ** attempt))) + delay / 10.0
+            if slept + pause > budget:
+                raise
+            (sleep or time.sleep)(pause)
+            slept += pause
+            attempt += 1
 
 
 class CloudModuleBase:

@@ -39,8 +39,20 @@ options:
         (DescribeCenRegionDomainRouteEntries).
     type: bool
     default: false
+  filters:
+    description:
+      - Extra parameters of the DescribeCens call, by their API names (PascalCase); see EXAMPLES.
+      - A name that is not a DescribeCens parameter becomes an entry of its C(Filter) list
+        (C(Key) and C(Value)).
+      - An unknown name fails, naming it. Combined with the other options (all must match).
+    type: dict
+    default: {}
 notes:
   - CEN is a global service; I(alicloud_region) only picks the API endpoint.
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.alicloud
 """
@@ -53,6 +65,13 @@ EXAMPLES = r"""
     include_published_routes: true
     include_learned_routes: true
   register: cen_info
+
+- name: Only active CEN instances of one resource group (DescribeCens parameter and Filter key)
+  multicloud.transit.alicloud_cen_info:
+    alicloud_region: ap-northeast-1
+    filters:
+      ResourceGroupId: rg-acfmxazb4ph6aiy
+      Status: Active
 """
 
 RETURN = r"""
@@ -116,8 +135,9 @@ def describe(mod, p):
         filters.append({"Key": "CenId", "Value": p["cen_ids"]})
     if p["names"]:
         filters.append({"Key": "Name", "Value": p["names"]})
+    params = mod.filter_params("cbn", "DescribeCens", p["filters"], {"Filter": filters} if filters else {})
     out = []
-    for cen in mod.paginate("cbn", "DescribeCens", {"Filter": filters} if filters else {}, "Cens.Cen"):
+    for cen in mod.paginate("cbn", "DescribeCens", params, "Cens.Cen"):
         cen_id = cen["CenId"]
         children = mod.paginate("cbn", "DescribeCenAttachedChildInstances", {"CenId": cen_id},
                                 "ChildInstances.ChildInstance")
@@ -160,6 +180,7 @@ def main():
             names=dict(type="list", elements="str", default=[]),
             include_published_routes=dict(type="bool", default=False),
             include_learned_routes=dict(type="bool", default=False),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )

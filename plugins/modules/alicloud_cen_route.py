@@ -135,12 +135,12 @@ def main():
         child["ChildInstanceRouteTableId"] = p["route_table_id"]
 
     def read():
-        body = mod.call("cbn", "DescribePublishedRouteEntries", dict(child, PageSize=500),
-                        ignore_codes=(NOT_ATTACHED,))
-        if body is None:
+        # Every page (PageSize is at most 50): a route table holds up to 200 custom entries.
+        entries = mod.paginate("cbn", "DescribePublishedRouteEntries", child,
+                               "PublishedRouteEntries.PublishedRouteEntry", ignore_codes=(NOT_ATTACHED,))
+        if entries is None:
             mod.fail("VPC %s (%s) is not attached to CEN %s; attach it with multicloud.transit.alicloud_cen first."
                      % (p["vpc_id"], region, p["cen_id"]), error_code=NOT_ATTACHED)
-        entries = (body.get("PublishedRouteEntries") or {}).get("PublishedRouteEntry") or []
         return dict((e["DestinationCidrBlock"], e) for e in entries)
 
     entries = read()
@@ -166,7 +166,8 @@ def main():
 
     def view(entries_by_dest):
         return [{"destination_cidr_block": d, "publish_status": entries_by_dest[d].get("PublishStatus"),
-                 "route_type": entries_by_dest[d].get("RouteType"), "next_hop_type": entries_by_dest[d].get("NextHopType"),
+                 "route_type": entries_by_dest[d].get("RouteType"),
+                 "next_hop_type": entries_by_dest[d].get("NextHopType"),
                  "next_hop_id": entries_by_dest[d].get("NextHopId")}
                 for d in sorted(set(str(ipaddress.ip_network(x)) for x in p["destinations"]))]
 

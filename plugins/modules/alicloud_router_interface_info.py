@@ -40,6 +40,18 @@ options:
     type: list
     elements: str
     default: []
+  filters:
+    description:
+      - Extra parameters of the DescribeRouterInterfaces call, by their API names (PascalCase); see EXAMPLES.
+      - A name that is not a DescribeRouterInterfaces parameter becomes an entry of its C(Filter) list
+        (C(Key) and C(Value)).
+      - An unknown name fails, naming it. Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.alicloud
 """
@@ -56,6 +68,12 @@ EXAMPLES = r"""
     alicloud_region: us-west-1
     vpc_id: vpc-rj9gt5nll27onu7ji2c2d
     status: [Active]
+
+- name: Only interfaces facing one vRouter (a DescribeRouterInterfaces Filter key)
+  multicloud.transit.alicloud_router_interface_info:
+    alicloud_region: ap-northeast-1
+    filters:
+      OppositeRouterId: vrt-6we1x2jc7z1nsjzsmbdy4
 """
 
 RETURN = r"""
@@ -111,6 +129,7 @@ def main():
             router_id=dict(type="str"),
             vpc_id=dict(type="str"),
             status=dict(type="list", elements="str", default=[]),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -127,8 +146,9 @@ def main():
                {"Key": "Name", "Value": p["names"]},
                {"Key": "RouterId", "Value": [router_id] if router_id else []},
                {"Key": "Status", "Value": p["status"]}]
-    items = mod.paginate("vpc", "DescribeRouterInterfaces", {"Filter": [f for f in filters if f["Value"]]},
-                         "RouterInterfaceSet.RouterInterfaceType")
+    params = mod.filter_params("vpc", "DescribeRouterInterfaces", p["filters"],
+                               {"Filter": [f for f in filters if f["Value"]]})
+    items = mod.paginate("vpc", "DescribeRouterInterfaces", params, "RouterInterfaceSet.RouterInterfaceType")
     mod.exit(changed=False, router_interfaces=[snake_dict(i) for i in items])
 
 

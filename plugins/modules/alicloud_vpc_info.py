@@ -33,6 +33,16 @@ options:
     description: Also read every route entry of each VPC's system route table.
     type: bool
     default: false
+  filters:
+    description:
+      - Extra parameters of the DescribeVpcs call, by their API names (PascalCase); see EXAMPLES.
+      - An unknown name fails, naming it. Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.alicloud
 """
@@ -49,6 +59,13 @@ EXAMPLES = r"""
     alicloud_region: ap-northeast-1
     vpc_ids: ["{{ tokyo.vpcs[0].vpc_id }}"]
     include_routes: true
+
+- name: Only the non-default VPCs of one resource group (DescribeVpcs parameters)
+  multicloud.transit.alicloud_vpc_info:
+    alicloud_region: ap-northeast-1
+    filters:
+      IsDefault: false
+      ResourceGroupId: rg-acfmxazb4ph6aiy
 """
 
 RETURN = r"""
@@ -99,8 +116,8 @@ from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import
 from ansible_collections.multicloud.transit.plugins.module_utils.common import snake_dict
 
 
-def describe(mod, vpc_ids, names, include_routes):
-    params = {"VpcId": ",".join(vpc_ids)} if vpc_ids else {}
+def describe(mod, vpc_ids, names, include_routes, filters=None):
+    params = mod.filter_params("vpc", "DescribeVpcs", filters, {"VpcId": ",".join(vpc_ids)} if vpc_ids else {})
     vpcs = mod.paginate("vpc", "DescribeVpcs", params, "Vpcs.Vpc")
     out = []
     for vpc in vpcs:
@@ -110,8 +127,10 @@ def describe(mod, vpc_ids, names, include_routes):
         table_ids = (vpc.get("RouterTableIds") or {}).get("RouterTableIds") or []
         item = dict(vpc, VSwitches=vswitches, RouteTableId=table_ids[0] if table_ids else None)
         if include_routes and item["RouteTableId"]:
-            body = mod.call("vpc", "DescribeRouteEntryList", {"RouteTableId": item["RouteTableId"], "MaxResult": 100})
-            item["RouteEntries"] = ((body or {}).get("RouteEntrys") or {}).get("RouteEntry") or []
+            # NextToken paging, MaxResult at most 100 (DescribeRouteEntryList API reference).
+            item["RouteEntries"] = mod.paginate_token("vpc", "DescribeRouteEntryList",
+                                                      {"RouteTableId": item["RouteTableId"]}, "RouteEntrys.RouteEntry",
+                                                      size_param="MaxResult", page_size=100)
         out.append(snake_dict(item))
     return out
 
@@ -122,11 +141,12 @@ def main():
             vpc_ids=dict(type="list", elements="str", default=[]),
             names=dict(type="list", elements="str", default=[]),
             include_routes=dict(type="bool", default=False),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
     p = mod.params
-    mod.exit(changed=False, vpcs=describe(mod, p["vpc_ids"], p["names"], p["include_routes"]))
+    mod.exit(changed=False, vpcs=describe(mod, p["vpc_ids"], p["names"], p["include_routes"], p["filters"]))
 
 
 if __name__ == "__main__":

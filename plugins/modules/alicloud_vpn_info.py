@@ -26,6 +26,16 @@ options:
     type: list
     elements: str
     default: []
+  filters:
+    description:
+      - Extra parameters of the DescribeVpnGateways call, by their API names (PascalCase); see EXAMPLES.
+      - An unknown name fails, naming it. Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.alicloud
 """
@@ -39,6 +49,13 @@ EXAMPLES = r"""
 - name: Every connection is up
   ansible.builtin.assert:
     that: vpn.ipsec_connections | map(attribute='status') | unique == ['ipsec_sa_established']
+
+- name: Only active VPN gateways in a normal business state (DescribeVpnGateways parameters)
+  multicloud.transit.alicloud_vpn_info:
+    alicloud_region: ap-northeast-1
+    filters:
+      Status: active
+      BusinessStatus: Normal
 """
 
 RETURN = r"""
@@ -88,11 +105,13 @@ def main():
         argument_spec=dict(
             vpc_id=dict(type="str"),
             vpn_gateway_ids=dict(type="list", elements="str", default=[]),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
     p = mod.params
-    params = {"VpcId": p["vpc_id"]} if p["vpc_id"] else {}
+    params = mod.filter_params("vpc", "DescribeVpnGateways", p["filters"],
+                               {"VpcId": p["vpc_id"]} if p["vpc_id"] else {})
     gateways = mod.paginate("vpc", "DescribeVpnGateways", params, "VpnGateways.VpnGateway")
     if p["vpn_gateway_ids"]:
         gateways = [g for g in gateways if g["VpnGatewayId"] in p["vpn_gateway_ids"]]

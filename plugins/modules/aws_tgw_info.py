@@ -33,6 +33,17 @@ options:
     description: Also list deleted Transit Gateways and attachments.
     type: bool
     default: false
+  filters:
+    description:
+      - Extra API filters for DescribeTransitGateways, the amazon.aws way. A dict of filter name to a value or a list of
+        values, for example C(tag:Env) or C(state); see EXAMPLES and the AWS API reference of DescribeTransitGateways.
+      - Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.aws
 """
@@ -46,6 +57,13 @@ EXAMPLES = r"""
 - name: Routes of its default table
   ansible.builtin.debug:
     msg: "{{ hub.transit_gateways[0].route_tables | selectattr('default_association_route_table') | map(attribute='routes') }}"
+
+- name: Only available Transit Gateways of one environment (amazon.aws-style API filters)
+  multicloud.transit.aws_tgw_info:
+    region: us-east-1
+    filters:
+      state: available
+      "tag:Env": [prod, staging]
 """
 
 RETURN = r"""
@@ -92,7 +110,7 @@ transit_gateways:
                             "attachment_id": "tgw-attach-1", "resource_id": "vpc-1", "resource_type": "vpc"}]}]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, filter_list
 from ansible_collections.multicloud.transit.plugins.module_utils.common import snake_dict, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,
@@ -108,8 +126,9 @@ def describe(mod):
     kwargs = {}
     if p["transit_gateway_ids"]:
         kwargs["TransitGatewayIds"] = p["transit_gateway_ids"]
-    if p["names"]:
-        kwargs["Filters"] = [{"Name": "tag:Name", "Values": p["names"]}]
+    filters = filter_list(p["filters"], [{"Name": "tag:Name", "Values": p["names"]}] if p["names"] else [])
+    if filters:
+        kwargs["Filters"] = filters
     out = []
     for tgw in mod.paginate("describe_transit_gateways", "TransitGateways", **kwargs):
         if tgw.get("State") in GONE_STATES and not p["include_deleted"]:
@@ -158,6 +177,7 @@ def main():
             transit_gateway_ids=dict(type="list", elements="str", default=[]),
             names=dict(type="list", elements="str", default=[]),
             include_deleted=dict(type="bool", default=False),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )

@@ -30,6 +30,17 @@ options:
     type: list
     elements: str
     default: []
+  filters:
+    description:
+      - Extra API filters for DescribeVpcs, the amazon.aws way. A dict of filter name to a value or a list of
+        values, for example C(tag:Env) or C(state); see EXAMPLES and the AWS API reference of DescribeVpcs.
+      - Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.aws
 """
@@ -40,6 +51,14 @@ EXAMPLES = r"""
     region: us-east-1
     names: [vpc-a, vpc-b]
   register: aws_vpcs
+
+- name: Only the VPCs of one environment (amazon.aws-style API filters)
+  multicloud.transit.aws_vpc_info:
+    region: us-east-1
+    filters:
+      "tag:Env": prod
+      cidr-block: 172.16.0.0/16
+  register: prod_vpcs
 
 - name: Print each VPC's subnet route tables
   ansible.builtin.debug:
@@ -89,12 +108,12 @@ vpcs:
                                                         "transit_gateway_id": "tgw-1"}]}]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, subnet_tables
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, filter_list, subnet_tables
 from ansible_collections.multicloud.transit.plugins.module_utils.common import snake_dict, tags_to_dict
 
 
-def describe(mod, vpc_ids, names):
-    filters = [{"Name": "tag:Name", "Values": names}] if names else []
+def describe(mod, vpc_ids, names, extra_filters=None):
+    filters = filter_list(extra_filters, [{"Name": "tag:Name", "Values": names}] if names else [])
     kwargs = {"Filters": filters}
     if vpc_ids:
         kwargs["VpcIds"] = vpc_ids
@@ -126,10 +145,12 @@ def main():
         argument_spec=dict(
             vpc_ids=dict(type="list", elements="str", default=[]),
             names=dict(type="list", elements="str", default=[]),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
-    mod.exit(changed=False, vpcs=describe(mod, mod.params["vpc_ids"], mod.params["names"]))
+    p = mod.params
+    mod.exit(changed=False, vpcs=describe(mod, p["vpc_ids"], p["names"], p["filters"]))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,17 @@ options:
         connection). Treat the registered result as sensitive.
     type: bool
     default: false
+  filters:
+    description:
+      - Extra API filters for DescribeVpnConnections, the amazon.aws way. A dict of filter name to a value or a list of
+        values, for example C(tag:Env) or C(state); see EXAMPLES and the AWS API reference of DescribeVpnConnections.
+      - Combined with the other options (all must match).
+    type: dict
+    default: {}
+attributes:
+  diff_mode:
+    description: Reads only; there is nothing to diff.
+    support: N/A
 extends_documentation_fragment:
   - multicloud.transit.aws
 """
@@ -57,6 +68,13 @@ EXAMPLES = r"""
 - name: Show which tunnels are up
   ansible.builtin.debug:
     msg: "{{ vpn_info.vpn_connections[0].tunnels | map(attribute='status') | list }}"
+
+- name: Only IPsec connections whose customer gateway is this one (API filters)
+  multicloud.transit.aws_vpn_connection_info:
+    region: us-east-1
+    filters:
+      customer-gateway-id: cgw-0123456789abcdef0
+      state: available
 """
 
 RETURN = r"""
@@ -113,7 +131,7 @@ vpn_connections:
                 "status_message": "no peer answered", "accepted_route_count": 0}]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, filter_list
 from ansible_collections.multicloud.transit.plugins.module_utils.aws_vpn import (
     GONE_STATES,
     describe_vpns,
@@ -131,6 +149,7 @@ def main():
             transit_gateway_id=dict(type="str"),
             include_deleted=dict(type="bool", default=False),
             return_secrets=dict(type="bool", default=False, no_log=False),
+            filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -140,7 +159,7 @@ def main():
         filters.append({"Name": "tag:Name", "Values": p["names"]})
     if p.get("transit_gateway_id"):
         filters.append({"Name": "transit-gateway-id", "Values": [p["transit_gateway_id"]]})
-    found = describe_vpns(mod, vpn_ids=p["vpn_connection_ids"], filters=filters)
+    found = describe_vpns(mod, vpn_ids=p["vpn_connection_ids"], filters=filter_list(p["filters"], filters))
     out = []
     for vpn in found:
         if p["vpn_connection_ids"] and vpn.get("VpnConnectionId") not in p["vpn_connection_ids"]:

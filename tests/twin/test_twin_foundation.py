@@ -106,6 +106,21 @@ def test_aws_faults_are_retried(twin):
     assert twin.twin.faults.to_dict()["injected"]["throttle"] == 2
 
 
+def test_aws_5xx_is_retried_by_the_retry_table(twin):
+    # botocore's own retries are off (module_utils/aws.py): the table alone must retry a 5xx.
+    twin.twin.faults.update({"throttle_rate": 0, "error_rate": 1, "count": 2, "only_actions": ["DescribeVpcs"]})
+    vpcs = ok("aws_vpc_info", {"names": ["vpc-b"]})["vpcs"]
+    assert vpcs[0]["cidr_block"] == "172.17.0.0/16"
+    assert twin.twin.faults.to_dict()["injected"]["error"] == 2
+
+
+def test_throttled_create_is_retried_with_one_client_token(twin):
+    twin.twin.faults.update({"throttle_rate": 1, "count": 2, "only_actions": ["CreateCen"]})
+    cen = ok("alicloud_cen", {"alicloud_region": "ap-northeast-1", "name": "retried-cen"})["cen"]
+    assert twin.twin.faults.to_dict()["injected"]["throttle"] == 2
+    assert [c["CenId"] for c in twin.ali_resources("Cen") if c.get("Name") == "retried-cen"] == [cen["cen_id"]]
+
+
 def test_persistent_errors_fail_with_code_and_request_id(twin):
     twin.twin.faults.update({"throttle_rate": 1, "count": 100, "only_actions": ["DescribeVpcs"]})
     from unittest import mock
@@ -120,6 +135,14 @@ def test_persistent_errors_fail_with_code_and_request_id(twin):
 
 def test_missing_credentials_name_the_option(twin, monkeypatch):
     monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
+    # Without keys the SDK's own chain is consulted. It reads its env vars once, at import (a
+    # module process is new each time; this test process is not), and must not reach for the
+    # ECS metadata address beyond loopback: give it this test's environment.
+    from alibabacloud_credentials.utils import auth_util
+    monkeypatch.setattr(auth_util, "environment_access_key_id", None)
+    monkeypatch.setattr(auth_util, "environment_ecs_metadata_disabled", "true")
+    monkeypatch.setattr(auth_util, "environment_cli_profile_disabled", "true")
+    monkeypatch.setattr(auth_util, "environment_credentials_file", str(ROOT / "tests" / "no-such-credentials.ini"))
     result = run_module("alicloud_vpc_info", {"alicloud_region": "ap-northeast-1"})
     assert result["failed"] and "alicloud_access_key" in result["msg"]
 
