@@ -297,18 +297,20 @@ class AlicloudModule(CloudModuleBase):
             self._credential = CredentialClient(provider=provider)
         return self._credential
 
-    def _client(self, product):
-        if product in self._clients:
-            return self._clients[product]
+    def _client(self, product, region=None):
+        """One SDK client per product and region (a hub spans regions; VPC endpoints are regional)."""
+        region = region or self.region
+        if (product, region) in self._clients:
+            return self._clients[(product, region)]
         package, pip_name = PRODUCTS[product]
         try:
             client_module = importlib.import_module(package + ".client")
             models = importlib.import_module(package + ".models")
         except ImportError:
             self.module.fail_json(msg=missing_required_lib(pip_name), exception=traceback.format_exc())
-        if not self.region:
+        if not region:
             self.module.fail_json(msg="alicloud_region is required: set it or ALIBABA_CLOUD_REGION_ID.")
-        config = Config(credential=self._credential_client(), region_id=self.region,
+        config = Config(credential=self._credential_client(), region_id=region,
                         connect_timeout=10000, read_timeout=30000, user_agent="multicloud.transit")
         endpoint = endpoint_for(self.params, product)
         if endpoint:
@@ -316,23 +318,26 @@ class AlicloudModule(CloudModuleBase):
         client = client_module.Client(config)
         methods = dict((name[: -len("_with_options")].replace("_", "").lower(), name)
                        for name in dir(client) if name.endswith("_with_options"))
-        self._clients[product] = (client, models, methods)
-        return self._clients[product]
+        self._clients[(product, region)] = (client, models, methods)
+        return self._clients[(product, region)]
 
-    def call(self, product, action, params=None, retry=True, ignore_codes=()):
+    def call(self, product, action, params=None, retry=True, ignore_codes=(), region=None):
         """Run ``action`` on ``product`` with PascalCase ``params``; return the body dict.
 
+        ``region`` (default: the module's ``alicloud_region``) picks the client and the default
+        ``RegionId``, so one module call can act in every region of a hub.
         Retries what ``RETRY_RULES`` names, with jittered backoff within each rule's budget.
         An error whose code is in ``ignore_codes`` returns ``None`` (e.g. "already gone" on
         delete). Any other error fails the module with the code, message and request id.
         """
-        client, models, methods = self._client(product)
+        region = region or self.region
+        client, models, methods = self._client(product, region)
         method_name = methods.get(action.lower())
         request_cls = getattr(models, action + "Request", None)
         if method_name is None or request_cls is None:
             self.module.fail_json(msg="Internal error: the %s SDK has no action %s." % (product, action))
         body = dict(params or {})
-        body.setdefault("RegionId", self.region)
+        body.setdefault("RegionId", region)
         request = request_cls().from_map(dict((k, v) for k, v in body.items() if v is not None))
         method = getattr(client, method_name)
 
@@ -349,13 +354,13 @@ class AlicloudModule(CloudModuleBase):
             self._failed_product = product  # fail_api(exc, action) keeps its signature: modules wrap it
             self.fail_api(exc, action)
 
-    def create(self, product, action, params):
+    def create(self, product, action, params, region=None):
         """A create call with one ClientToken reused by every retry: never a duplicate."""
         body = dict(params)
         body.setdefault("ClientToken", client_token())
-        return self.call(product, action, body)
+        return self.call(product, action, body, region=region)
 
-    def paginate(self, product, action, params, path, page_size=50, ignore_codes=()):
+    def paginate(self, product, action, params, path, page_size=50, ignore_codes=(), region=None):
         """All items of a PageNumber/PageSize describe call; ``path`` leads to the list.
 
         PageSize is at most 50 on most VPC and CBN calls (API-NOTES.md, "Pagination"). With
@@ -365,7 +370,7 @@ class AlicloudModule(CloudModuleBase):
         page = 1
         while True:
             body = dict(params, PageNumber=page, PageSize=page_size)
-            resp = self.call(product, action, body, ignore_codes=ignore_codes)
+            resp = self.call(product, action, body, ignore_codes=ignore_codes, region=region)
             if resp is None and page == 1 and ignore_codes:
                 return None
             resp = resp or {}
@@ -376,7 +381,7 @@ class AlicloudModule(CloudModuleBase):
                 return items
             page += 1
 
-    def paginate_token(self, product, action, params, path, size_param="MaxResults", page_size=50):
+    def paginate_token(self, product, action, params, path, size_param="MaxResults", page_size=50, region=None):
         """All items of a NextToken describe/list call (``size_param``: MaxResults or MaxResult)."""
         items = []
         token = None
@@ -385,7 +390,7 @@ class AlicloudModule(CloudModuleBase):
             body[size_param] = page_size
             if token:
                 body["NextToken"] = token
-            resp = self.call(product, action, body) or {}
+            resp = self.call(product, action, body, region=region) or {}
             items.extend(dig(resp, path) or [])
             token = resp.get("NextToken")
             if not token:

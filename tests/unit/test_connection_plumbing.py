@@ -365,3 +365,17 @@ def test_info_filters(twin):
     unknown = run_module("alicloud_vpc_info", dict(TOKYO, filters={"NoSuchParam": 1}))
     assert unknown["failed"] and "NoSuchParam" in unknown["msg"] and "DescribeVpcs" in unknown["msg"]
     assert ok("alicloud_cen_info", dict(TOKYO, filters={"Status": "Active"}))["cens"] == []
+
+
+def test_one_client_per_product_and_region(twin):
+    """A hub spans regions: one module call reads VPCs of two regions, each through its own client."""
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
+
+    with patch_module_args({"alicloud_region": "ap-northeast-1"}):
+        mod = AlicloudModule(argument_spec={}, supports_check_mode=True)
+    tokyo = mod.paginate("vpc", "DescribeVpcs", {}, "Vpcs.Vpc")
+    beijing = mod.paginate("vpc", "DescribeVpcs", {}, "Vpcs.Vpc", region="cn-beijing")
+    assert [v["VpcName"] for v in tokyo] == ["tokyo-vpc"]
+    assert [v["VpcName"] for v in beijing] == ["beijing-vpc"]
+    assert sorted(region for _, region in mod._clients) == ["ap-northeast-1", "cn-beijing"]
