@@ -355,6 +355,10 @@ def _proposal_gaps(values, accepted):
     return [(kind, value, allowed) for kind, value, allowed in zip(_KINDS, values, accepted) if value not in allowed]
 
 
+def _shown(kind, value):
+    return (value or "disabled") if kind == "dh_group" else value
+
+
 def _or(names):
     names = [str(n) for n in names]
     return names[0] if len(names) == 1 else "%s or %s" % (", ".join(names[:-1]), names[-1])
@@ -392,7 +396,8 @@ def aws_incompatibilities(ike, ipsec, local_subnets, remote_subnets, psk):
                         "and AWS allows one per tunnel; use ikev2 or one CIDR per side)")
     if psk is not None and aws_psk_problem(psk):
         low, high = AWS_PSK_LENGTH
-        problems.append("pre_shared_key (AWS needs %d-%d letters, digits, '.' or '_', not starting with 0)" % (low, high))
+        problems.append("pre_shared_key (AWS needs %d-%d letters, digits, '.' or '_', not starting with 0)"
+                        % (low, high))
     return problems
 
 
@@ -425,7 +430,8 @@ def _proposal(desired):
     problems = []
     unknown = sorted(set(desired or {}) - set(PINNED_PROPOSAL))
     if unknown:
-        problems.append("unknown key(s) %s; a proposal has %s" % (", ".join(unknown), ", ".join(sorted(PINNED_PROPOSAL))))
+        problems.append("unknown key(s) %s; a proposal has %s"
+                        % (", ".join(unknown), ", ".join(sorted(PINNED_PROPOSAL))))
     wanted = dict(PINNED_PROPOSAL)
     wanted.update(dict((k, v) for k, v in (desired or {}).items() if v is not None and k in PINNED_PROPOSAL))
     version = canonical_ike_version(wanted["ike_version"])
@@ -442,7 +448,8 @@ def _proposal(desired):
             problems.append("%s: %r is not accepted by both clouds in both phases; use one of %s"
                             % (kind, wanted[kind], _join(_both_accept(kind))))
     lifetimes = {}
-    for phase, key, (low, high) in ((1, "phase1_lifetime", AWS_PHASE1_LIFETIME), (2, "phase2_lifetime", AWS_PHASE2_LIFETIME)):
+    for phase, key, (low, high) in ((1, "phase1_lifetime", AWS_PHASE1_LIFETIME),
+                                    (2, "phase2_lifetime", AWS_PHASE2_LIFETIME)):
         try:
             lifetimes[phase] = int(wanted[key])
         except (TypeError, ValueError):
@@ -450,7 +457,8 @@ def _proposal(desired):
             continue
         low, high = max(low, ALI_LIFETIME[0]), min(high, ALI_LIFETIME[1])
         if not low <= lifetimes[phase] <= high:
-            problems.append("%s: %d s is outside what both clouds accept (%d-%d s)" % (key, lifetimes[phase], low, high))
+            problems.append("%s: %d s is outside what both clouds accept (%d-%d s)"
+                            % (key, lifetimes[phase], low, high))
     if len(lifetimes) == 2 and lifetimes[2] >= lifetimes[1]:
         problems.append("phase2_lifetime: %d s must be less than phase1_lifetime (%d s), as AWS requires"
                         % (lifetimes[2], lifetimes[1]))
@@ -525,7 +533,8 @@ def aws_tunnels(desired=None, pre_shared_keys=None, inside_cidrs=None):
 
 # --- both ends of one tunnel --------------------------------------------------------------------------------------
 def _in_cidr(inner, outer):
-    return ipaddress.ip_network(u"%s" % inner, strict=False).subnet_of(ipaddress.ip_network(u"%s" % outer, strict=False))
+    outer = ipaddress.ip_network(u"%s" % outer, strict=False)
+    return ipaddress.ip_network(u"%s" % inner, strict=False).subnet_of(outer)
 
 
 def compare_tunnel(aws, ali):
@@ -579,7 +588,8 @@ def compare_tunnel(aws, ali):
         mismatch("ike_version", causes.IKE_VERSION_MISMATCH, "IKE versions differ: Alibaba uses %s, the AWS tunnel "
                                                              "allows %s" % (version, ", ".join(aws_versions)))
     if version == "ikev1" and str(ike.get("mode") or ALI_IKE_DEFAULTS["IkeMode"]).lower() == "aggressive":
-        mismatch("ike_version", causes.IKE_MODE_MISMATCH, "Alibaba uses IKEv1 aggressive mode; AWS accepts main mode only")
+        mismatch("ike_version", causes.IKE_MODE_MISMATCH,
+                 "Alibaba uses IKEv1 aggressive mode; AWS accepts main mode only")
     # identities: AWS expects each side to identify itself by its public IP
     checks["identities"] = True
     if ike.get("local_id") not in (None, "", ali.get("gateway_ip")):
@@ -602,12 +612,12 @@ def compare_tunnel(aws, ali):
                    [canonical_dh_group(v) for v in tunnel.get("dh_groups") or []] or list(accepted[2]))
         enc = canonical_encryption(cfg.get("encryption") or defaults[phase][prefix + "EncAlg"])
         integ = canonical_integrity(cfg.get("integrity") or defaults[phase][prefix + "AuthAlg"])
-        dh = canonical_dh_group(cfg.get("dh_group") if cfg.get("dh_group") is not None else defaults[phase][prefix + "Pfs"])
+        dh = cfg.get("dh_group")
+        dh = canonical_dh_group(dh if dh is not None else defaults[phase][prefix + "Pfs"])
         gaps = _proposal_gaps((enc, integ, dh), allowed)
         if gaps:
-            detail = "; ".join("%s %s not in %s" % (_KIND_LABELS[kind], value if kind != "dh_group" else (value or "disabled"),
-                                                     "/".join(str(a) for a in allowed_values))
-                               for kind, value, allowed_values in gaps)
+            detail = "; ".join("%s %s not in %s" % (_KIND_LABELS[kind], _shown(kind, value), "/".join(map(str, ok)))
+                               for kind, value, ok in gaps)
             mismatch(check, causes.PROPOSAL_MISMATCH,
                      "phase-%d proposals do not overlap (Alibaba %s/%s/%s vs AWS): %s; pin a common proposal on both "
                      "ends" % (phase, enc, integ, "group%s" % dh if dh else "no PFS", detail))
