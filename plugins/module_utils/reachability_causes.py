@@ -27,19 +27,20 @@ def _define(code, meaning, warning=False):
 NO_ROUTE = _define("no_route", "a VPC route table has no route to the destination")
 TGW_NO_ROUTE = _define("tgw_no_route", "a Transit Gateway route table has no route to the destination")
 CEN_NO_ROUTE = _define("cen_no_route", "no VPC attached to the CEN holds or publishes the destination")
-CEN_ROUTE_NOT_PUBLISHED = _define("cen_route_not_published",
-                                  "a CEN member VPC routes the destination, but that route entry is not published to CEN")
+CEN_ROUTE_NOT_PUBLISHED = _define(
+    "cen_route_not_published", "a CEN member VPC routes the destination, but that route entry is not published to CEN")
 CEN_NOT_ATTACHED = _define("cen_not_attached",
                            "the VPC is not attached to a CEN and has no route entry toward the destination VPC")
 BLACKHOLE = _define("blackhole", "a route drops the traffic: a blackhole route, or its target no longer exists")
-NEXT_HOP_MISSING = _define("next_hop_missing", "a route points at a VPN gateway or router interface that does not exist")
+NEXT_HOP_MISSING = _define("next_hop_missing",
+                           "a route points at a VPN gateway or router interface that does not exist")
 UNSUPPORTED_TARGET = _define("unsupported_target",
                              "a route leads to a target the engine does not follow (internet gateway, NAT, ...)")
 NOT_READ = _define("not_read", "a piece on the path (TGW, VPC, route table, interface) is not in the snapshot read")
 NO_SUBNET = _define("no_subnet", "the destination VPC has no subnet or vSwitch holding the address")
 WRONG_ATTACHMENT = _define("wrong_attachment", "a TGW route sends the address to a VPC whose CIDRs do not hold it")
 TGW_ATTACHMENT_MISSING = _define("tgw_attachment_missing",
-                                 "the VPC or VPN is not attached to the Transit Gateway (or the attachment is not available)")
+                                 "the VPC or VPN is not attached to the Transit Gateway (or its attachment is down)")
 TGW_ASSOCIATION_MISSING = _define("tgw_association_missing", "a TGW attachment is associated with no TGW route table")
 ATTACHMENT_NOT_AVAILABLE = _define("attachment_not_available",
                                    "a TGW route points at an attachment that is gone or not available")
@@ -64,7 +65,8 @@ OUTSIDE_IP_MISMATCH = _define("outside_ip_mismatch",
 PSK_MISMATCH = _define("psk_mismatch", "the two ends of a tunnel use different pre-shared keys")
 IKE_VERSION_MISMATCH = _define("ike_version_mismatch", "the Alibaba IKE version is not one the AWS tunnel allows")
 IKE_MODE_MISMATCH = _define("ike_mode_mismatch", "Alibaba uses IKEv1 aggressive mode; AWS accepts main mode only")
-IDENTITY_MISMATCH = _define("identity_mismatch", "an IKE identity (LocalId / RemoteId) is not the public IP AWS expects")
+IDENTITY_MISMATCH = _define("identity_mismatch",
+                            "an IKE identity (LocalId / RemoteId) is not the public IP AWS expects")
 PROPOSAL_MISMATCH = _define("proposal_mismatch",
                             "no common phase-1 or phase-2 proposal (encryption, integrity, DH group)")
 LIFETIME_OUT_OF_RANGE = _define("lifetime_out_of_range", "an SA lifetime is outside what the other cloud accepts")
