@@ -49,7 +49,7 @@ __metaclass__ = type
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_index import SnapshotIndex
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_steps import STEPS
-from ansible_collections.multicloud.transit.plugins.module_utils.reachability_tables import (  # noqa: F401 (public)
+from ansible_collections.multicloud.transit.plugins.module_utils.reachability_tables import (
     RoutingTables,
     Table,
     contains,
@@ -57,13 +57,11 @@ from ansible_collections.multicloud.transit.plugins.module_utils.reachability_ta
     net,
 )
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_topology import overlaps, topology
-from ansible_collections.multicloud.transit.plugins.module_utils.reachability_trace import (  # noqa: F401 (public)
-    MAX_HOPS,
-    Trace,
-    Tracer,
-    hop,
-)
+from ansible_collections.multicloud.transit.plugins.module_utils.reachability_trace import MAX_HOPS, Trace, Tracer, hop
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_tunnels import TunnelPairing
+
+# The public names (modules, scripts and tests use these; the rest is reached through the files above).
+__all__ = ["analyse", "Engine", "CAUSES", "MAX_HOPS", "Table", "Trace", "contains", "hop", "ip_int", "net"]
 
 CAUSES = causes.CAUSES
 
