@@ -15,7 +15,7 @@ Prints timings only; no assertion (the Makefile's `bench` target may call it).
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import os
 import sys
 import time
@@ -24,11 +24,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def load_engine():
-    path = os.path.join(ROOT, "plugins", "module_utils", "reachability.py")
-    spec = importlib.util.spec_from_file_location("reachability_engine", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """This checkout's engine (its modules import each other as ansible_collections.multicloud.transit)."""
+    sys.path.insert(0, os.path.join(ROOT, ".collections"))  # `make collection` links the checkout there
+    return importlib.import_module("ansible_collections.multicloud.transit.plugins.module_utils.reachability")
 
 
 TUNNEL = dict(status="UP", psk_hash="h", ike_versions=["ikev2"],

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Site-to-Site VPN helpers shared by aws_vpn_connection and aws_vpn_connection_info.
 
-Tunnel option validation with AWS's limits (before any call), the request shape of a
-tunnel, and the snake_case view of a connection with its tunnels and telemetry (keys
+Tunnel option validation with AWS's limits (the rules live in ipsec.py) before any call, the
+request shape of a tunnel, and the snake_case view of a connection with its tunnels and telemetry (keys
 masked unless asked for). Nothing here imports boto3; calls go through ``AwsModule``.
 """
 
@@ -13,24 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
-import re
 
+from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
 from ansible_collections.multicloud.transit.plugins.module_utils.common import SECRET_MASK, tags_to_dict
 
 LIVE_STATES = ("pending", "available", "modifying")
 GONE_STATES = ("deleting", "deleted")
-
-INSIDE_POOL = ipaddress.ip_network(u"169.254.0.0/16")
-RESERVED_INSIDE = [ipaddress.ip_network(u"169.254.%d.0/30" % i) for i in range(6)] + [
-    ipaddress.ip_network(u"169.254.169.252/30")]
-IKE_VERSIONS = ("ikev1", "ikev2")
-ENCRYPTION = ("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16")
-INTEGRITY = ("SHA1", "SHA2-256", "SHA2-384", "SHA2-512")
-PHASE1_DH = (2,) + tuple(range(14, 25))
-PHASE2_DH = (2, 5) + tuple(range(14, 25))
-DPD_ACTIONS = ("clear", "none", "restart")
-STARTUP_ACTIONS = ("add", "start")
-PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
 
 # option -> (request key of VpnTunnelOptionsSpecification, response key of TunnelOption, kind)
 TUNNEL_FIELDS = (
@@ -76,118 +64,16 @@ def _where(index, option):
     return "tunnels[%d].%s (tunnel %d)" % (index, option, index + 1)
 
 
-def _check_values(values, allowed, where, normalize):
-    out = []
-    if not values:
-        return None, "%s: give at least one value (%s) or leave it unset for AWS's default (all of them)." % (
-            where, ", ".join(str(a) for a in allowed))
-    for value in values:
-        norm = normalize(value)
-        if norm not in allowed:
-            return None, "%s: %r is not accepted by AWS; use one of %s." % (
-                where, value, ", ".join(str(a) for a in allowed))
-        if norm not in out:
-            out.append(norm)
-    return out, None
-
-
-def _check_range(value, low, high, where, what):
-    if not low <= value <= high:
-        return "%s: %s must be between %d and %d seconds (AWS limit), got %d." % (where, what, low, high, value)
-    return None
-
-
-def check_inside_cidr(value, where):
-    """An error sentence for a tunnel inside CIDR AWS would refuse, else None."""
-    try:
-        net = ipaddress.ip_network(u"%s" % value, strict=True)
-    except ValueError:
-        return "%s: %r is not a CIDR block; give a /30 in 169.254.0.0/16 such as 169.254.10.0/30." % (where, value)
-    if net.version != 4 or net.prefixlen != 30 or not net.subnet_of(INSIDE_POOL):
-        return "%s: %s must be a /30 inside 169.254.0.0/16, such as 169.254.10.0/30." % (where, value)
-    if net in RESERVED_INSIDE:
-        return ("%s: %s is reserved by AWS (169.254.0.0/30 to 169.254.5.0/30 and 169.254.169.252/30 cannot be used); "
-                "choose another /30 in 169.254.0.0/16, such as 169.254.10.0/30." % (where, value))
-    return None
-
-
-def check_psk(value, where):
-    """An error sentence for a pre-shared key AWS would refuse, else None (never echoes the key)."""
-    if not PSK_RE.match(value or ""):
-        return ("%s: the pre-shared key must be 8 to 64 characters of letters, digits, periods (.) and "
-                "underscores (_) (it has %d characters); change it or leave it unset to let AWS generate one."
-                % (where, len(value or "")))
-    if value.startswith("0"):
-        return "%s: the pre-shared key must not start with zero (0); change its first character." % where
-    return None
-
-
 def validate_tunnels(tunnels):
     """``(normalized tunnels, errors)``; each tunnel keeps only the options given (normalized)."""
-    errors = []
-    out = []
     tunnels = tunnels or []
-    if len(tunnels) > 2:
-        errors.append("tunnels: a VPN connection has two tunnels; give at most 2 items (got %d)." % len(tunnels))
-        return [], errors
+    if len(tunnels) > ipsec.AWS_TUNNELS_PER_CONNECTION:
+        return [], ["tunnels: a VPN connection has %d tunnels; give at most %d items (got %d)."
+                    % (ipsec.AWS_TUNNELS_PER_CONNECTION, ipsec.AWS_TUNNELS_PER_CONNECTION, len(tunnels))]
+    errors, out = [], []
     for index, tunnel in enumerate(tunnels):
-        tunnel = dict((k, v) for k, v in (tunnel or {}).items() if v is not None)
-        norm = {}
-        if "tunnel_inside_cidr" in tunnel:
-            err = check_inside_cidr(tunnel["tunnel_inside_cidr"], _where(index, "tunnel_inside_cidr"))
-            if err:
-                errors.append(err)
-            else:
-                norm["tunnel_inside_cidr"] = str(ipaddress.ip_network(u"%s" % tunnel["tunnel_inside_cidr"]))
-        if "pre_shared_key" in tunnel:
-            err = check_psk(tunnel["pre_shared_key"], _where(index, "pre_shared_key"))
-            if err:
-                errors.append(err)
-            else:
-                norm["pre_shared_key"] = tunnel["pre_shared_key"]
-        lists = (
-            ("ike_versions", IKE_VERSIONS, lambda v: str(v).strip().lower()),
-            ("phase1_encryption_algorithms", ENCRYPTION, lambda v: str(v).strip().upper()),
-            ("phase2_encryption_algorithms", ENCRYPTION, lambda v: str(v).strip().upper()),
-            ("phase1_integrity_algorithms", INTEGRITY, lambda v: str(v).strip().upper()),
-            ("phase2_integrity_algorithms", INTEGRITY, lambda v: str(v).strip().upper()),
-            ("phase1_dh_group_numbers", PHASE1_DH, int),
-            ("phase2_dh_group_numbers", PHASE2_DH, int),
-        )
-        for option, allowed, normalize in lists:
-            if option in tunnel:
-                values, err = _check_values(tunnel[option], allowed, _where(index, option), normalize)
-                if err:
-                    errors.append(err)
-                else:
-                    norm[option] = values
-        for option, low, high, what in (("phase1_lifetime_seconds", 900, 28800, "the phase 1 (IKE) lifetime"),
-                                        ("phase2_lifetime_seconds", 900, 3600, "the phase 2 (IPsec) lifetime")):
-            if option in tunnel:
-                err = _check_range(tunnel[option], low, high, _where(index, option), what)
-                if err:
-                    errors.append(err)
-                else:
-                    norm[option] = tunnel[option]
-        p1 = norm.get("phase1_lifetime_seconds")
-        p2 = norm.get("phase2_lifetime_seconds")
-        if p1 is not None and p2 is not None and p2 >= p1:
-            errors.append("%s: the phase 2 lifetime (%d) must be less than the phase 1 lifetime (%d)." % (
-                _where(index, "phase2_lifetime_seconds"), p2, p1))
-        if "dpd_timeout_seconds" in tunnel:
-            if tunnel["dpd_timeout_seconds"] < 30:
-                errors.append("%s: AWS needs at least 30 seconds, got %d." % (
-                    _where(index, "dpd_timeout_seconds"), tunnel["dpd_timeout_seconds"]))
-            else:
-                norm["dpd_timeout_seconds"] = tunnel["dpd_timeout_seconds"]
-        for option, allowed in (("dpd_timeout_action", DPD_ACTIONS), ("startup_action", STARTUP_ACTIONS)):
-            if option in tunnel:
-                value = str(tunnel[option]).strip().lower()
-                if value not in allowed:
-                    errors.append("%s: %r is not accepted by AWS; use one of %s." % (
-                        _where(index, option), tunnel[option], ", ".join(allowed)))
-                else:
-                    norm[option] = value
+        norm, problems = ipsec.validate_aws_tunnel(tunnel)
+        errors.extend("%s: %s." % (_where(index, option), problem) for option, problem in problems)
         out.append(norm)
     cidrs = [t.get("tunnel_inside_cidr") for t in out if t.get("tunnel_inside_cidr")]
     if len(cidrs) == 2 and cidrs[0] == cidrs[1]:

@@ -42,6 +42,11 @@ def _names(report):
     return [p["name"] for p in report.get("probes") or []]
 
 
+def cause_text(pair):
+    """'[code]: sentence' of a broken pair, as the matrix and the module's failure message print it."""
+    return u"[%s]: %s" % (pair.get("cause_code"), pair.get("cause"))
+
+
 def matrix_text(report):
     """The walkthrough's ping table: rows = from, columns = to, a check or a cross per pair."""
     names = _names(report)
@@ -52,7 +57,7 @@ def matrix_text(report):
     if len(names) > MATRIX_LIMIT:
         lines = [head, u"(%d probes: matrix omitted, broken pairs below)" % len(names)]
         for b in (report.get("broken") or [])[:50]:
-            lines.append(u"  %s -> %s: %s" % (b["from"], b["to"], b["cause"]))
+            lines.append(u"  %s -> %s %s" % (b["from"], b["to"], cause_text(b)))
         return u"\n".join(lines) + u"\n"
     pairs = _index(report)
     width = max(len(n) for n in names)
@@ -74,14 +79,15 @@ def matrix_text(report):
     lines.append(u"")
     lines.append(head + (u"  (~ = asymmetric path)" if report.get("asymmetric") else u""))
     for b in report.get("broken") or []:
-        lines.append(u"%s %s -> %s: %s" % (BAD_MARK, b["from"], b["to"], b["cause"]))
+        lines.append(u"%s %s -> %s %s" % (BAD_MARK, b["from"], b["to"], cause_text(b)))
     for o in report.get("overlaps") or []:
-        lines.append(u"! overlap: %s" % o["message"])
+        lines.append(u"! overlap [%s]: %s" % (o.get("code"), o["message"]))
     for c in report.get("ipsec_checks") or []:
         if not c["ok"]:
-            lines.append(u"! IPsec %s: %s" % (c.get("where") or c.get("alicloud_ipsec_connection_id"), "; ".join(c["problems"])))
+            where = c.get("where") or c.get("alicloud_ipsec_connection_id")
+            lines.append(u"! IPsec %s [%s]: %s" % (where, ", ".join(c.get("problem_codes") or []), "; ".join(c["problems"])))
     for h in report.get("blackholes") or []:
-        lines.append(u"! blackhole: %s" % h["reason"])
+        lines.append(u"! blackhole [%s]: %s" % (h.get("code"), h["reason"]))
     return u"\n".join(lines) + u"\n"
 
 
@@ -119,9 +125,11 @@ def html_page(report, title="Cross-cloud reachability"):
     parts.append(u"<div class=\"svgbox\">%s</div>" % topology_svg(report.get("topology") or {}))
     broken = report.get("broken") or []
     if broken:
-        parts.append(u"<h2>Broken pairs and their causes</h2><table><tr><th>from</th><th>to</th><th>cause</th></tr>")
+        parts.append(u"<h2>Broken pairs and their causes</h2><table><tr><th>from</th><th>to</th><th>code</th>"
+                     u"<th>cause</th></tr>")
         for b in broken[:500]:
-            parts.append(u"<tr><td>%s</td><td>%s</td><td>%s</td></tr>" % (esc(b["from"]), esc(b["to"]), esc(b["cause"])))
+            parts.append(u"<tr><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td></tr>" % (
+                esc(b["from"]), esc(b["to"]), esc(b.get("cause_code")), esc(b["cause"])))
         parts.append(u"</table>")
     checks = report.get("ipsec_checks") or []
     if checks:

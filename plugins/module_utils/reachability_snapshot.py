@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import os
 
+from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
 from ansible_collections.multicloud.transit.plugins.module_utils.aws import subnet_tables
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import dig
 
@@ -125,7 +126,8 @@ def read_aws(helper, account, region, hasher):
                              Filters=[{"Name": "state", "Values": ["active", "blackhole"]}], MaxResults=1000) or {}
         if routes.get("AdditionalRoutesAvailable"):
             out.setdefault("warnings", []).append(
-                {"message": "TGW route table %s has more than 1000 routes; only the first 1000 were traced"
+                {"code": causes.ROUTES_TRUNCATED,
+                 "message": "TGW route table %s has more than 1000 routes; only the first 1000 were traced"
                             % rt["TransitGatewayRouteTableId"]})
         rtbs_by_tgw.setdefault(rt["TransitGatewayId"], []).append({
             "id": rt["TransitGatewayRouteTableId"], "name": _name(rt.get("Tags")),

@@ -228,10 +228,10 @@ vpn_connection:
 
 import ipaddress
 import json
-import string
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
 from ansible_collections.multicloud.transit.plugins.module_utils.common import (
     WaitTimeout,
@@ -241,16 +241,6 @@ from ansible_collections.multicloud.transit.plugins.module_utils.common import (
     wait_until,
 )
 
-IKE_KEYS = {"version": "IkeVersion", "mode": "IkeMode", "enc_alg": "IkeEncAlg", "auth_alg": "IkeAuthAlg",
-            "pfs": "IkePfs", "lifetime": "IkeLifetime", "local_id": "LocalId", "remote_id": "RemoteId"}
-IPSEC_KEYS = {"enc_alg": "IpsecEncAlg", "auth_alg": "IpsecAuthAlg", "pfs": "IpsecPfs", "lifetime": "IpsecLifetime"}
-IKE_DEFAULTS = {"IkeVersion": "ikev1", "IkeMode": "main", "IkeEncAlg": "aes", "IkeAuthAlg": "md5", "IkePfs": "group2",
-                "IkeLifetime": 86400}
-IPSEC_DEFAULTS = {"IpsecEncAlg": "aes", "IpsecAuthAlg": "md5", "IpsecPfs": "group2", "IpsecLifetime": 86400}
-ENC = ["aes", "aes192", "aes256", "des", "3des"]
-AUTH = ["md5", "sha1", "sha256", "sha384", "sha512"]
-PSK_CHARS = set(string.ascii_letters + string.digits + "~!`@#$%^&*()_-+={}[]|;:\",.<>/?\\")
-AWS_PSK_CHARS = set(string.ascii_letters + string.digits + "._")
 SECRETS = ("pre_shared_key", "psk", "Psk")
 NOT_FOUND = ("InvalidVpnConnectionInstanceId.NotFound",)
 SERVER_ERRORS = ("InternalError", "UnknownError", "ServiceUnavailable")
@@ -269,19 +259,19 @@ def spec():
         effect_immediately=dict(type="bool"),
         pre_shared_key=dict(type="str", no_log=True),
         ike_config=dict(type="dict", options=dict(
-            version=dict(type="str", choices=["ikev1", "ikev2"]),
-            mode=dict(type="str", choices=["main", "aggressive"]),
-            enc_alg=dict(type="str", choices=ENC),
-            auth_alg=dict(type="str", choices=AUTH),
-            pfs=dict(type="str", choices=["group1", "group2", "group5", "group14"]),
+            version=dict(type="str", choices=list(ipsec.ALI_IKE_VERSIONS)),
+            mode=dict(type="str", choices=list(ipsec.ALI_IKE_MODES)),
+            enc_alg=dict(type="str", choices=list(ipsec.ALI_ENCRYPTION)),
+            auth_alg=dict(type="str", choices=list(ipsec.ALI_INTEGRITY)),
+            pfs=dict(type="str", choices=list(ipsec.ALI_IKE_PFS)),
             lifetime=dict(type="int"),
             local_id=dict(type="str"),
             remote_id=dict(type="str"),
         )),
         ipsec_config=dict(type="dict", options=dict(
-            enc_alg=dict(type="str", choices=ENC),
-            auth_alg=dict(type="str", choices=AUTH),
-            pfs=dict(type="str", choices=["disabled", "group1", "group2", "group5", "group14"]),
+            enc_alg=dict(type="str", choices=list(ipsec.ALI_ENCRYPTION)),
+            auth_alg=dict(type="str", choices=list(ipsec.ALI_INTEGRITY)),
+            pfs=dict(type="str", choices=list(ipsec.ALI_IPSEC_PFS)),
             lifetime=dict(type="int"),
         )),
         enable_dpd=dict(type="bool"),
@@ -362,78 +352,45 @@ class Connection:
         if p["remote_subnets"] is not None and not self.remote:
             self.mod.fail("remote_subnets needs at least one CIDR block (0.0.0.0/0 for route-based).")
         psk = p["pre_shared_key"]
-        if psk is not None and (not 1 <= len(psk) <= 100 or any(c not in PSK_CHARS for c in psk)):
-            self.mod.fail("pre_shared_key must be 1-100 characters: letters, digits and ~!`@#$%^&*()_-+={}[]|;:\",.<>/? "
-                          "(no spaces).")
-        for section, key in (("ike_config", "lifetime"), ("ipsec_config", "lifetime")):
-            value = (p[section] or {}).get(key)
-            if value is not None and not 0 <= value <= 86400:
-                self.mod.fail("%s.%s must be 0-86400 seconds (got %s)." % (section, key, value))
+        problem = ipsec.alicloud_psk_problem(psk) if psk is not None else None
+        if problem:
+            self.mod.fail("pre_shared_key: %s." % problem)
+        for section in ("ike_config", "ipsec_config"):
+            value = (p[section] or {}).get("lifetime")
+            problem = ipsec.alicloud_lifetime_problem(value) if value is not None else None
+            if problem:
+                self.mod.fail("%s.lifetime %s." % (section, problem))
         for key in ("local_id", "remote_id"):
             value = (p["ike_config"] or {}).get(key)
-            if value is not None and (len(value) > 100 or " " in value):
-                self.mod.fail("ike_config.%s must be at most 100 characters without spaces." % key)
+            problem = ipsec.alicloud_identity_problem(value) if value is not None else None
+            if problem:
+                self.mod.fail("ike_config.%s %s." % (key, problem))
         bgp = p["bgp_config"] or {}
-        if bgp.get("tunnel_cidr"):
-            try:
-                net = ipaddress.IPv4Network(to_text(bgp["tunnel_cidr"]), strict=True)
-            except ValueError:
-                net = None
-            reserved = ["169.254.%d.0/30" % i for i in range(7)] + ["169.254.169.252/30"]
-            if net is None or net.prefixlen != 30 or not net.subnet_of(ipaddress.IPv4Network("169.254.0.0/16")) \
-                    or str(net) in reserved:
-                self.mod.fail("bgp_config.tunnel_cidr must be a /30 inside 169.254.0.0/16, not 169.254.0.0/30 - "
-                              "169.254.6.0/30 nor 169.254.169.252/30 (got %s)." % bgp["tunnel_cidr"])
+        problem = ipsec.alicloud_tunnel_cidr_problem(bgp["tunnel_cidr"]) if bgp.get("tunnel_cidr") else None
+        if problem:
+            self.mod.fail("bgp_config.tunnel_cidr: %s." % problem)
 
-    def check_aws(self, ike, ipsec, local, remote, psk):
-        """Refuse what AWS cannot accept; ``ike``/``ipsec`` are the effective API values."""
-        problems = []
-
-        def bad(field, value, fix):
-            problems.append("%s=%s (%s)" % (field, value, fix))
-
-        if ike["IkeAuthAlg"] == "md5":
-            bad("ike_config.auth_alg", "md5", "AWS has no MD5; use sha1, sha256, sha384 or sha512")
-        if ike["IkeEncAlg"] not in ("aes", "aes256"):
-            bad("ike_config.enc_alg", ike["IkeEncAlg"], "AWS accepts aes (AES128) or aes256")
-        if ike["IkePfs"] not in ("group2", "group14"):
-            bad("ike_config.pfs", ike["IkePfs"], "AWS phase 1 accepts group2 or group14")
-        if int(ike["IkeLifetime"]) > 28800 or int(ike["IkeLifetime"]) < 900:
-            bad("ike_config.lifetime", ike["IkeLifetime"], "AWS accepts 900-28800 seconds; use 28800")
-        if ike["IkeMode"] == "aggressive":
-            bad("ike_config.mode", "aggressive", "AWS accepts main mode only")
-        if ipsec["IpsecAuthAlg"] == "md5":
-            bad("ipsec_config.auth_alg", "md5", "AWS has no MD5; use sha1, sha256, sha384 or sha512")
-        if ipsec["IpsecEncAlg"] not in ("aes", "aes256"):
-            bad("ipsec_config.enc_alg", ipsec["IpsecEncAlg"], "AWS accepts aes (AES128) or aes256")
-        if ipsec["IpsecPfs"] not in ("group2", "group5", "group14"):
-            bad("ipsec_config.pfs", ipsec["IpsecPfs"], "AWS always uses PFS in phase 2; use group2, group5 or group14")
-        if int(ipsec["IpsecLifetime"]) > 3600 or int(ipsec["IpsecLifetime"]) < 900:
-            bad("ipsec_config.lifetime", ipsec["IpsecLifetime"], "AWS accepts 900-3600 seconds; use 3600")
-        if ike["IkeVersion"] == "ikev1" and len(local) * len(remote) > 1:
-            bad("ike_config.version", "ikev1", "with several local/remote subnets IKEv1 needs one SA pair each and AWS "
-                                               "allows one per tunnel; use ikev2 or one CIDR per side")
-        if psk is not None and (not 8 <= len(psk) <= 64 or any(c not in AWS_PSK_CHARS for c in psk)
-                                or psk.startswith("0")):
-            problems.append("pre_shared_key (AWS needs 8-64 letters, digits, '.' or '_', not starting with 0)")
+    def check_aws(self, ike, ipsec_config, local, remote, psk):
+        """Refuse what AWS cannot accept; ``ike``/``ipsec_config`` are the effective API values."""
+        problems = ipsec.aws_incompatibilities(ike, ipsec_config, local, remote, psk)
         if problems:
             self.mod.fail("aws_compatible=true: AWS would not accept " + "; ".join(problems)
                           + ". Unset values take Alibaba's defaults (IKEv1, aes/md5/group2, 86400 s): set them.")
 
     # --- desired --------------------------------------------------------------------------------
     def desired_ike(self, current):
-        out = dict(IKE_DEFAULTS)
+        out = dict(ipsec.ALI_IKE_DEFAULTS)
         out.update(dict((k, v) for k, v in (current or {}).items() if k != "Psk" and v not in (None, "")))
-        for key, api in IKE_KEYS.items():
+        for key, api in ipsec.ALI_IKE_CONFIG_KEYS.items():
             value = (self.p["ike_config"] or {}).get(key)
             if value is not None:
                 out[api] = value
         return out
 
     def desired_ipsec(self, current):
-        out = dict(IPSEC_DEFAULTS)
+        out = dict(ipsec.ALI_IPSEC_DEFAULTS)
         out.update(dict((k, v) for k, v in (current or {}).items() if v not in (None, "")))
-        for key, api in IPSEC_KEYS.items():
+        for key, api in ipsec.ALI_IPSEC_CONFIG_KEYS.items():
             value = (self.p["ipsec_config"] or {}).get(key)
             if value is not None:
                 out[api] = value

@@ -23,7 +23,10 @@ description:
     routes) and Express Connect router interfaces."
   - A pair is reachable only when the reply also routes back; paths through different transit
     pieces each way are flagged asymmetric.
-  - For each broken pair the first broken hop and a sentence saying what to change are returned.
+  - For each broken pair the first broken hop, a sentence saying what to change and a machine-readable
+    cause code (for example C(no_route), C(cen_route_not_published), C(psk_mismatch)) are returned; every
+    warning and IPsec problem has its code too. The codes and their meanings are listed in
+    C(docs/reachability.md) of the collection.
   - Also checks both ends of every AWS tunnel / Alibaba IPsec connection against each other
     (outside IPs, pre-shared key equality through keyed hashes, IKE version, phase-1 and phase-2
     proposals, selectors), flags overlapping CIDRs among connected networks and blackhole routes.
@@ -206,7 +209,9 @@ pairs:
   sample: [{"from": "beijing", "to": "virginia-a", "reachable": false, "asymmetric": false, "required": true,
             "cause": "Alibaba VPC beijing-vpc (vpc-..., cn-beijing) has no route to 172.16.0.0/16: the tokyo-vpc route
                       172.16.0.0/12 -> vpn-... is not published to CEN cen-...; publish it (PublishRouteEntries)",
-            "hops": [], "return_hops": [], "broken_hop": {"hop": 0, "domain": "Alibaba VPC beijing-vpc", "reason": "..."}}]
+            "cause_code": "cen_route_not_published", "hops": [], "return_hops": [],
+            "broken_hop": {"hop": 0, "domain": "Alibaba VPC beijing-vpc", "code": "cen_route_not_published",
+                           "element": "vpc-...", "reason": "..."}}]
 matrix:
   description: The terminal matrix (rows from, columns to) followed by the causes.
   returned: always
@@ -227,7 +232,8 @@ broken:
   returned: always
   type: list
   elements: dict
-  sample: [{"from": "virginia-b", "to": "tokyo", "required": true, "cause": "AWS VPC vpc-b ... has no route to 10.0.0.0/8 ..."}]
+  sample: [{"from": "virginia-b", "to": "tokyo", "required": true, "cause_code": "no_route",
+            "cause": "AWS VPC vpc-b ... has no route to 10.0.0.0/8 ..."}]
 broken_required:
   description: The unreachable pairs among O(required).
   returned: always
@@ -239,33 +245,37 @@ asymmetric:
   returned: always
   type: list
   elements: dict
-  sample: []
+  sample: [{"from": "beijing", "to": "virginia-a", "code": "asymmetric_path"}]
 ipsec_checks:
   description: Each AWS tunnel / Alibaba IPsec connection pair checked against each other.
   returned: always
   type: list
   elements: dict
   sample: [{"aws_vpn_connection_id": "vpn-...", "tunnel_outside_ip": "203.0.113.10", "alicloud_ipsec_connection_id": "vco-...",
-            "ok": true, "checks": {"outside_ips": true, "psk": true, "ike_version": true, "phase1": true, "phase2": true,
-                                   "selectors": true}, "problems": [], "warnings": []}]
+            "ok": false, "checks": {"outside_ips": true, "psk": false, "ike_version": true, "identities": true,
+                                    "phase1": true, "phase2": true, "selectors": true},
+            "problems": ["pre-shared keys differ between the AWS tunnel 203.0.113.10 and Alibaba IPsec connection vco-..."],
+            "problem_codes": ["psk_mismatch"], "warnings": [], "warning_codes": []}]
 overlaps:
   description: Overlapping CIDRs among VPCs connected to each other.
   returned: always
   type: list
   elements: dict
-  sample: []
+  sample: [{"a": "AWS VPC vpc-b (vpc-..., us-east-1)", "a_cidr": "172.17.0.0/16", "b": "Alibaba VPC beijing-vpc (...)",
+            "b_cidr": "172.17.0.0/16", "code": "overlapping_cidrs", "message": "..."}]
 blackholes:
   description: Routes that drop traffic (blackhole routes, next hops that no longer exist).
   returned: always
   type: list
   elements: dict
-  sample: []
+  sample: [{"cloud": "aws", "table": "tgw-rtb-...", "destination": "192.168.0.0/16", "target": null, "code": "blackhole",
+            "reason": "TGW route 192.168.0.0/16 in tgw-rtb-... is a blackhole route"}]
 unplaced:
   description: Probes no subnet or vSwitch holds (or several VPCs hold).
   returned: always
   type: list
   elements: dict
-  sample: []
+  sample: [{"probe": "x", "ip": "10.9.9.9", "code": "probe_unplaced", "reason": "no subnet or vSwitch in the snapshot holds 10.9.9.9"}]
 topology:
   description: Nodes (VPCs, hubs) and links (attachments, bridges, peerings) with their health.
   returned: always
@@ -457,7 +467,7 @@ def main():
     snapshot = snap.merge(parts, probes)
     for cloud in ("aws", "alicloud"):
         for warning in snapshot[cloud].pop("warnings", []):
-            module.warn(warning["message"])
+            module.warn("[%s] %s" % (warning["code"], warning["message"]))
     report = engine.analyse(snapshot, required=required, with_hops=p["include_hops"])
     report["read"] = dict((cloud, dict((kind, len(items)) for kind, items in snapshot[cloud].items()))
                           for cloud in ("aws", "alicloud"))
@@ -472,7 +482,7 @@ def main():
             module.fail_json(msg="Could not write the report into %s: %s. Check the path and its permissions."
                              % (p["report_dir"], exc), **result)
     if p["fail_on_unreachable"] and report["broken_required"]:
-        lines = ["%s -> %s: %s" % (b["from"], b["to"], b["cause"]) for b in report["broken_required"]]
+        lines = ["%s -> %s %s" % (b["from"], b["to"], render.cause_text(b)) for b in report["broken_required"]]
         module.fail_json(msg="%d required pair(s) unreachable:\n%s" % (len(lines), "\n".join(lines)), **result)
     module.exit_json(**result)
 

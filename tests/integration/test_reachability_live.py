@@ -1,7 +1,7 @@
 """multicloud.transit.reachability against the twin: the first walkthrough built with boto3 and the
 official Alibaba SDK, proved reachable from live state, then broken one piece at a time.
 
-Each breakage must be reported as the cause of exactly the pairs it breaks.
+Each breakage must be reported as the cause of exactly the pairs it breaks, with its cause code.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from alibabacloud_cbn20170912 import models as cbn
 from alibabacloud_vpc20160428 import models as m
 
+from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
 from twinhelpers import ok, run_module
 
 TOKYO, BEIJING, VIRGINIA = "ap-northeast-1", "cn-beijing", "us-east-1"
@@ -127,7 +128,12 @@ def args(handle, **extra):
 
 
 def broken(result):
-    return {(p["from"], p["to"]): p["cause"] for p in result["pairs"] if not p["reachable"]}
+    """(from, to) -> cause code of every unreachable pair."""
+    return dict(((p["from"], p["to"]), p["cause_code"]) for p in result["pairs"] if not p["reachable"])
+
+
+def broken_hop(result, src, dst):
+    return next(p for p in result["pairs"] if (p["from"], p["to"]) == (src, dst))["broken_hop"]
 
 
 def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twin, tmp_path):
@@ -140,6 +146,7 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
     assert not result["changed"]
     check = result["ipsec_checks"][0]
     assert check["ok"] and check["checks"]["psk"] is True and check["alicloud_ipsec_connection_id"] == b.vco
+    assert check["problem_codes"] == [] and all(p["cause_code"] is None for p in result["pairs"])
     assert PSK not in json.dumps(result)
     pair = next(p for p in result["pairs"] if (p["from"], p["to"]) == (BJ, A))
     kinds = [h["kind"] for h in pair["hops"]]
@@ -156,9 +163,9 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
     b.cen_client.withdraw_published_route_entries(cbn.WithdrawPublishedRouteEntriesRequest(
         cen_id=b.cen, child_instance_id=b.tokyo.id, child_instance_region_id=TOKYO, child_instance_type="VPC",
         child_instance_route_table_id=b.tokyo["RouteTableId"], destination_cidr_block="172.16.0.0/12"))
-    causes = broken(ok("reachability", args(twin)))
-    assert set(causes) == both_ways([BJ], aws_side)
-    assert "the tokyo-vpc route 172.16.0.0/12 -> %s is not published to CEN %s" % (b.gw, b.cen) in causes[(BJ, A)]
+    result = ok("reachability", args(twin))
+    assert broken(result) == dict.fromkeys(both_ways([BJ], aws_side), causes.CEN_ROUTE_NOT_PUBLISHED)
+    assert broken_hop(result, BJ, A)["element"] == b.beijing.id
     b.cen_client.publish_route_entries(cbn.PublishRouteEntriesRequest(
         cen_id=b.cen, child_instance_id=b.tokyo.id, child_instance_region_id=TOKYO, child_instance_type="VPC",
         child_instance_route_table_id=b.tokyo["RouteTableId"], destination_cidr_block="172.16.0.0/12"))
@@ -166,9 +173,9 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
 
     # 2. a TGW static route deleted: only AWS <-> Tokyo breaks
     b.ec2.delete_transit_gateway_route(TransitGatewayRouteTableId=b.tgw_rtb, DestinationCidrBlock="10.0.0.0/8")
-    causes = broken(ok("reachability", args(twin)))
-    assert set(causes) == both_ways([T], aws_side)
-    assert "has no route to 10.0.0.0/8" in causes[(A, T)] and b.vpn_attachment in causes[(A, T)]
+    result = ok("reachability", args(twin))
+    assert broken(result) == dict.fromkeys(both_ways([T], aws_side), causes.TGW_NO_ROUTE)
+    assert broken_hop(result, A, T)["element"] == b.tgw_rtb
     b.ec2.create_transit_gateway_route(DestinationCidrBlock="10.0.0.0/8", TransitGatewayRouteTableId=b.tgw_rtb,
                                        TransitGatewayAttachmentId=b.vpn_attachment)
     assert ok("reachability", args(twin))["reachable_count"] == 12
@@ -177,9 +184,8 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
     b.tokyo_client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
         region_id=TOKYO, vpn_connection_id=b.vco, ike_config=json.dumps(dict(IKE, Psk="another.shared_key"))))
     result = ok("reachability", args(twin))
-    causes = broken(result)
-    assert set(causes) == both_ways(aws_side, ali_side)
-    assert all("pre-shared keys differ" in c for c in causes.values())
+    assert broken(result) == dict.fromkeys(both_ways(aws_side, ali_side), causes.PSK_MISMATCH)
+    assert result["ipsec_checks"][0]["problem_codes"] == [causes.PSK_MISMATCH]
     assert "another.shared_key" not in json.dumps(result)
     b.tokyo_client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
         region_id=TOKYO, vpn_connection_id=b.vco, ike_config=json.dumps(dict(IKE, Psk=PSK))))
@@ -190,9 +196,8 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
         region_id=TOKYO, vpn_connection_id=b.vco,
         ike_config=json.dumps(dict(IKE, IkeEncAlg="aes", IkeAuthAlg="md5", IkePfs="group2", Psk=PSK))))
     result = ok("reachability", args(twin))
-    causes = broken(result)
-    assert set(causes) == both_ways(aws_side, ali_side)
-    assert "phase-1 proposals do not overlap" in causes[(T, A)]
+    assert broken(result) == dict.fromkeys(both_ways(aws_side, ali_side), causes.PROPOSAL_MISMATCH)
+    assert result["ipsec_checks"][0]["problem_codes"] == [causes.PROPOSAL_MISMATCH]
     assert result["ipsec_checks"][0]["checks"]["phase1"] is False
     b.tokyo_client.modify_vpn_connection_attribute(m.ModifyVpnConnectionAttributeRequest(
         region_id=TOKYO, vpn_connection_id=b.vco, ike_config=json.dumps(dict(IKE, Psk=PSK))))
@@ -202,9 +207,9 @@ def test_walkthrough1_all_pairs_reachable_then_each_breakage_names_its_cause(twi
     b.ec2.delete_route(RouteTableId=b.subnet_tables["vpc-b"], DestinationCidrBlock="10.0.0.0/8")
     result = run_module("reachability", args(twin, fail_on_unreachable=True, required=[[A, T], [B, T]]))
     assert result["failed"]
-    assert set(broken(result)) == {(B, T), (T, B)}
-    assert "1 required pair(s) unreachable" in result["msg"] and "virginia-b -> tokyo" in result["msg"]
-    assert "has no route to 10.0.0.0/8" in result["msg"]
+    assert broken(result) == {(B, T): causes.NO_ROUTE, (T, B): causes.NO_ROUTE}
+    assert "1 required pair(s) unreachable" in result["msg"]
+    assert "virginia-b -> tokyo [%s]: " % causes.NO_ROUTE in result["msg"]
 
 
 def test_validation_errors_name_the_field(twin):

@@ -1,16 +1,21 @@
 """module_utils/reachability.py: the pure engine on synthetic snapshots of both walkthroughs.
 
-Each breakage must be reported as the cause of exactly the pairs it breaks, no more.
+Each breakage must be reported as the cause of exactly the pairs it breaks, no more, with the
+machine-readable cause code (reachability_causes) of what broke.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
+from pathlib import Path
 
 import pytest
 
+from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability as r
+from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
 
 PSK = "psk-hash-aaaa"
 AWS_TUNNEL_1 = "203.0.113.10"
@@ -133,6 +138,20 @@ def broken_pairs(report):
     return {(p["from"], p["to"]): p["cause"] for p in report["pairs"] if not p["reachable"]}
 
 
+def broken_codes(report):
+    """(from, to) -> cause code of every unreachable pair; every code is a defined one and has its sentence."""
+    out = {}
+    for p in report["pairs"]:
+        if not p["reachable"]:
+            assert p["cause_code"] in causes.CAUSES and p["cause"], p
+            out[(p["from"], p["to"])] = p["cause_code"]
+    return out
+
+
+def pair(report, src, dst):
+    return next(p for p in report["pairs"] if (p["from"], p["to"]) == (src, dst))
+
+
 def domains(hops):
     return [h["domain"] for h in hops]
 
@@ -152,6 +171,7 @@ def test_walkthrough1_all_twelve_pairs_reachable_with_plausible_hops():
     assert report["pair_count"] == 12
     assert report["reachable_count"] == 12, broken_pairs(report)
     assert report["broken"] == [] and report["overlaps"] == [] and report["blackholes"] == []
+    assert all(p["cause"] is None and p["cause_code"] is None for p in report["pairs"])
     pair = next(p for p in report["pairs"] if (p["from"], p["to"]) == (BJ, A))
     path = domains(pair["hops"])
     # Beijing VPC -> CEN -> Tokyo VPC -> VPN gateway -> IPsec -> TGW VPN attachment -> TGW route table -> VPC A
@@ -172,6 +192,7 @@ def test_walkthrough1_all_twelve_pairs_reachable_with_plausible_hops():
     assert [h["route"]["target"] for h in same["hops"]] == ["tgw-1", "att-b", "local"]
     checks = report["ipsec_checks"]
     assert len(checks) == 1 and checks[0]["ok"] and checks[0]["checks"]["psk"] is True
+    assert checks[0]["problem_codes"] == [] and checks[0]["warning_codes"] == []
     json.dumps(report)  # JSON-serialisable
 
 
@@ -185,33 +206,30 @@ def test_matrix_has_every_probe_and_no_self_pairs():
 def test_tokyo_route_not_published_breaks_only_beijing_aws_pairs():
     snap = walkthrough1()
     snap["alicloud"]["cens"][0]["published_routes"][0]["publish_status"] = "NonPublished"
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == both_ways([BJ], AWS_SIDE)
-    assert "beijing-vpc" in broken[(BJ, A)] and "172.16.0.0/16" in broken[(BJ, A)]
-    assert "the tokyo-vpc route 172.16.0.0/12 -> vpn-gw is not published to CEN cen-1" in broken[(BJ, A)]
-    assert broken[(A, BJ)].startswith("the reply cannot return")
-    assert "not published to CEN" in broken[(A, BJ)]
+    report = r.analyse(snap)
+    assert broken_codes(report) == dict.fromkeys(both_ways([BJ], AWS_SIDE), causes.CEN_ROUTE_NOT_PUBLISHED)
+    assert pair(report, BJ, A)["broken_hop"]["element"] == "vpc-beijing"
+    assert pair(report, A, BJ)["broken_hop"]["direction"] == "return"
+    assert pair(report, A, BJ)["broken_hop"]["code"] == causes.CEN_ROUTE_NOT_PUBLISHED
 
 
 def test_tgw_static_route_removed_breaks_only_aws_tokyo_pairs():
     snap = walkthrough1()
     routes = snap["aws"]["transit_gateways"][0]["route_tables"][0]["routes"]
     routes[:] = [x for x in routes if x["destination"] != "10.0.0.0/8"]
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == both_ways([T], AWS_SIDE)
-    cause = broken[(A, T)]
-    assert "tgw-rtb-1 has no route to 10.0.0.0/8" in cause and "att-vpn" in cause
-    assert "tgw-rtb-1 has no route to 10.0.0.0/8" in broken[(T, B)]
+    report = r.analyse(snap)
+    assert broken_codes(report) == dict.fromkeys(both_ways([T], AWS_SIDE), causes.TGW_NO_ROUTE)
+    assert pair(report, A, T)["broken_hop"]["element"] == "tgw-rtb-1"
+    assert pair(report, T, B)["broken_hop"]["direction"] == "return"
 
 
 def test_psk_changed_on_one_side_breaks_every_cross_cloud_pair():
     snap = walkthrough1()
     snap["alicloud"]["ipsec_connections"][0]["ike"]["psk_hash"] = "psk-hash-bbbb"
     report = r.analyse(snap)
-    broken = broken_pairs(report)
-    assert set(broken) == both_ways(AWS_SIDE, ALI_SIDE)
-    assert all("pre-shared keys differ" in c for c in broken.values())
+    assert broken_codes(report) == dict.fromkeys(both_ways(AWS_SIDE, ALI_SIDE), causes.PSK_MISMATCH)
     assert report["ipsec_checks"][0]["checks"]["psk"] is False and not report["ipsec_checks"][0]["ok"]
+    assert report["ipsec_checks"][0]["problem_codes"] == [causes.PSK_MISMATCH]
     assert "psk-hash" not in json.dumps(report["ipsec_checks"][0]["problems"])
 
 
@@ -219,10 +237,8 @@ def test_phase1_without_common_proposal_breaks_every_cross_cloud_pair():
     snap = walkthrough1()
     snap["alicloud"]["ipsec_connections"][0]["ike"].update(encryption="aes", integrity="md5", dh_group="group2")
     report = r.analyse(snap)
-    broken = broken_pairs(report)
-    assert set(broken) == both_ways(AWS_SIDE, ALI_SIDE)
-    cause = broken[(T, A)]
-    assert "phase-1 proposals do not overlap" in cause and "md5" in cause
+    assert broken_codes(report) == dict.fromkeys(both_ways(AWS_SIDE, ALI_SIDE), causes.PROPOSAL_MISMATCH)
+    assert report["ipsec_checks"][0]["problem_codes"] == [causes.PROPOSAL_MISMATCH]
     assert report["ipsec_checks"][0]["checks"]["phase1"] is False
     assert report["ipsec_checks"][0]["checks"]["phase2"] is True
 
@@ -231,32 +247,31 @@ def test_missing_subnet_route_on_one_aws_vpc_breaks_only_its_pairs_to_that_netwo
     snap = walkthrough1()
     routes = snap["aws"]["vpcs"][1]["route_tables"][0]["routes"]
     routes[:] = [x for x in routes if x["destination"] != "10.0.0.0/8"]
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == {(B, T), (T, B)}
-    assert "vpc-b" in broken[(B, T)] and "has no route to 10.0.0.0/8" in broken[(B, T)]
-    assert "add 10.0.0.0/8 -> tgw-1" in broken[(B, T)]
-    assert broken[(T, B)].startswith("the reply cannot return")
+    report = r.analyse(snap)
+    assert broken_codes(report) == {(B, T): causes.NO_ROUTE, (T, B): causes.NO_ROUTE}
+    assert pair(report, B, T)["broken_hop"]["element"] == "vpc-b"
+    assert pair(report, T, B)["broken_hop"]["direction"] == "return"
 
 
 def test_ike_version_mismatch_and_outside_ip_mismatch():
     snap = walkthrough1()
     snap["alicloud"]["ipsec_connections"][0]["ike"]["version"] = "ikev1"
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == both_ways(AWS_SIDE, ALI_SIDE)
-    assert "IKE versions differ" in broken[(A, T)]
+    assert broken_codes(r.analyse(snap)) == dict.fromkeys(both_ways(AWS_SIDE, ALI_SIDE), causes.IKE_VERSION_MISMATCH)
     snap = walkthrough1()
     snap["aws"]["customer_gateways"][0]["ip"] = "198.51.100.99"
     report = r.analyse(snap)
-    assert set(broken_pairs(report)) == both_ways(AWS_SIDE, ALI_SIDE)
-    assert "outside IPs do not cross-match" in broken_pairs(report)[(A, T)]
+    assert broken_codes(report) == dict.fromkeys(both_ways(AWS_SIDE, ALI_SIDE), causes.OUTSIDE_IP_MISMATCH)
+    assert report["ipsec_checks"][0]["checks"]["outside_ips"] is False
 
 
 def test_selectors_filter_sources_and_destinations():
     snap = walkthrough1()
     snap["alicloud"]["ipsec_connections"][0]["remote_subnets"] = ["172.16.0.0/16"]  # VPC B left out
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == both_ways([B], ALI_SIDE)
-    assert "remote networks" in broken[(T, B)] or "remote networks" in broken[(B, T)]
+    report = r.analyse(snap)
+    # toward B: the Alibaba side has no IPsec connection for it; from B: its address is outside the selectors
+    assert broken_codes(report) == {(T, B): causes.DESTINATION_NOT_IN_SELECTORS, (BJ, B): causes.DESTINATION_NOT_IN_SELECTORS,
+                                    (B, T): causes.SOURCE_NOT_IN_SELECTORS, (B, BJ): causes.SOURCE_NOT_IN_SELECTORS}
+    assert pair(report, B, T)["broken_hop"]["element"] == "vco-1"
 
 
 def test_walkthrough2_peering_and_router_interface_route_removed():
@@ -266,19 +281,20 @@ def test_walkthrough2_peering_and_router_interface_route_removed():
     assert any(h["kind"] == "peering" for h in hops)
     snap = walkthrough2()
     snap["alicloud"]["vpcs"][1]["route_tables"][0]["routes"] = []
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == {("tokyo-a", "svalley-b"), ("svalley-b", "tokyo-a")}
-    assert "svalley-vpc-b" in broken[("svalley-b", "tokyo-a")]
-    assert "router interface ri-b" in broken[("svalley-b", "tokyo-a")]
-    assert broken[("tokyo-a", "svalley-b")].startswith("the reply cannot return")
+    report = r.analyse(snap)
+    assert broken_codes(report) == {("tokyo-a", "svalley-b"): causes.NO_ROUTE, ("svalley-b", "tokyo-a"): causes.NO_ROUTE}
+    assert pair(report, "svalley-b", "tokyo-a")["broken_hop"]["element"] == "vpc-sb"
+    assert pair(report, "tokyo-a", "svalley-b")["broken_hop"]["direction"] == "return"
 
 
 def test_router_interface_not_active():
     snap = walkthrough2()
     snap["alicloud"]["router_interfaces"][1]["status"] = "Inactive"
-    broken = broken_pairs(r.analyse(snap))
-    assert set(broken) == {("tokyo-a", "svalley-b"), ("svalley-b", "tokyo-a")}
-    assert "Inactive" in broken[("svalley-b", "tokyo-a")]
+    report = r.analyse(snap)
+    # from B its own interface is down; from A the opposite one is
+    assert broken_codes(report) == {("svalley-b", "tokyo-a"): causes.RI_NOT_ACTIVE,
+                                    ("tokyo-a", "svalley-b"): causes.RI_NOT_PAIRED}
+    assert pair(report, "svalley-b", "tokyo-a")["broken_hop"]["element"] == "ri-b"
 
 
 # --- overlaps, blackholes, loops, asymmetry ---------------------------------------------------------------------------
@@ -288,9 +304,10 @@ def test_overlapping_cidrs_among_connected_networks():
     snap["alicloud"]["vpcs"][1]["cidrs"] = ["172.17.0.0/16"]
     snap["alicloud"]["vpcs"][1]["vswitches"][0]["cidr"] = "172.17.5.0/24"
     report = r.analyse(snap, probes=[{"name": "x", "ip": "172.16.0.132"}])
-    assert len(report["overlaps"]) == 1
-    assert "vpc-b (172.17.0.0/16) overlaps beijing-vpc (172.17.0.0/16)" in report["overlaps"][0]["message"] or \
-        "beijing-vpc (172.17.0.0/16) overlaps vpc-b (172.17.0.0/16)" in report["overlaps"][0]["message"]
+    assert len(report["overlaps"]) == 1 and report["overlaps"][0]["code"] == causes.OVERLAPPING_CIDRS
+    assert {report["overlaps"][0]["a_cidr"], report["overlaps"][0]["b_cidr"]} == {"172.17.0.0/16"}
+    assert {report["overlaps"][0]["a"], report["overlaps"][0]["b"]} == {
+        "AWS VPC vpc-b (vpc-b, us-east-1)", "Alibaba VPC beijing-vpc (vpc-beijing, cn-beijing)"}
     # unconnected VPCs may overlap freely
     snap["alicloud"]["cens"][0]["attachments"].pop()
     assert r.analyse(snap, probes=[])["overlaps"] == []
@@ -303,10 +320,8 @@ def test_blackhole_routes_reported_and_break_their_pairs():
     route["state"] = "blackhole"
     route["attachment_id"] = None
     report = r.analyse(snap)
-    assert [b["destination"] for b in report["blackholes"]] == ["192.168.0.0/16"]
-    broken = broken_pairs(report)
-    assert set(broken) == both_ways([BJ], AWS_SIDE)
-    assert "blackhole" in broken[(A, BJ)]
+    assert [(b["destination"], b["code"]) for b in report["blackholes"]] == [("192.168.0.0/16", causes.BLACKHOLE)]
+    assert broken_codes(report) == dict.fromkeys(both_ways([BJ], AWS_SIDE), causes.BLACKHOLE)
 
 
 def test_routing_loop_is_reported_not_followed_forever():
@@ -315,10 +330,11 @@ def test_routing_loop_is_reported_not_followed_forever():
     snap["alicloud"]["vpcs"][1]["route_tables"][0]["routes"].append(
         {"destination": "192.168.128.0/17", "type": "Custom", "next_hop_type": "RouterInterface", "next_hop_id": "ri-b"})
     report = r.analyse(snap, probes=snap["probes"] + [{"name": "nowhere", "ip": "192.168.200.1", "vpc": "vpc-sb"}])
-    assert report["unplaced"]  # no vSwitch holds it
+    assert [(u["probe"], u["code"]) for u in report["unplaced"]] == [("nowhere", causes.PROBE_UNPLACED)]
+    assert broken_codes(report)[("nowhere", "tokyo-a")] == causes.PROBE_UNPLACED
     engine = r.Engine(snap)
     t = engine.trace(("ali-rtb", "vtb-a"), r.ip_int("192.168.200.1"))
-    assert not t.ok and "routing loop" in t.broken["reason"]
+    assert not t.ok and t.broken["code"] == causes.LOOP and t.broken["element"] == "vtb-a"
 
 
 def test_asymmetric_paths_are_flagged():
@@ -341,13 +357,17 @@ def test_asymmetric_paths_are_flagged():
     assert report["reachable_count"] == 12, broken_pairs(report)
     asym = {(p["from"], p["to"]) for p in report["asymmetric"]}
     assert (BJ, A) in asym and (A, BJ) in asym and (T, A) not in asym
+    assert {p["code"] for p in report["asymmetric"]} == {causes.ASYMMETRIC_PATH}
+    assert causes.ASYMMETRIC_PATH in causes.WARNINGS
 
 
 def test_required_pairs_and_validation():
     snap = walkthrough1()
     snap["alicloud"]["cens"][0]["published_routes"][0]["publish_status"] = "NonPublished"
     report = r.analyse(snap, required=[[T, A], [BJ, A]])
-    assert [(b["from"], b["to"]) for b in report["broken_required"]] == [(BJ, A)]
+    assert [(b["from"], b["to"], b["cause_code"]) for b in report["broken_required"]] == [
+        (BJ, A, causes.CEN_ROUTE_NOT_PUBLISHED)]
+    assert {b["cause_code"] for b in report["broken"]} == {causes.CEN_ROUTE_NOT_PUBLISHED}
     with pytest.raises(ValueError, match="unknown probe"):
         r.analyse(snap, required=[["nope", A]])
 
@@ -357,11 +377,126 @@ def test_ambiguous_probe_needs_its_vpc():
     snap["alicloud"]["vpcs"][1]["cidrs"] = ["172.16.0.0/16"]
     snap["alicloud"]["vpcs"][1]["vswitches"][0]["cidr"] = "172.16.0.0/24"
     report = r.analyse(snap, probes=[{"name": "x", "ip": "172.16.0.41"}, {"name": "y", "ip": "172.16.0.41", "vpc": "vpc-sb"}])
-    assert [u["probe"] for u in report["unplaced"]] == ["x"]
-    assert "several VPCs" in report["unplaced"][0]["reason"]
+    assert [(u["probe"], u["code"]) for u in report["unplaced"]] == [("x", causes.PROBE_UNPLACED)]
+    assert broken_codes(report) == {("x", "y"): causes.PROBE_UNPLACED, ("y", "x"): causes.PROBE_UNPLACED}
 
 
 def test_normalisers():
-    assert r.norm_enc("aes") == "aes128" and r.norm_enc("AES256-GCM-16") == "aes256-gcm16"
-    assert r.norm_int("SHA2-256") == "sha256" and r.norm_dh("group14") == 14 and r.norm_dh("disabled") == 0
-    assert r.norm_ike("IKEv2") == "ikev2"
+    """The engine compares both clouds' names through ipsec.py's neutral names."""
+    assert ipsec.canonical_encryption("aes") == "aes128" and ipsec.canonical_encryption("AES256-GCM-16") == "aes256-gcm16"
+    assert ipsec.canonical_integrity("SHA2-256") == "sha256" and ipsec.canonical_dh_group("group14") == 14
+    assert ipsec.canonical_dh_group("disabled") == 0 and ipsec.canonical_ike_version("IKEv2") == "ikev2"
+
+
+# --- more breakages, one cause code each --------------------------------------------------------------------------
+
+def _vpn(snap):
+    return snap["aws"]["vpn_connections"][0]
+
+
+def _tgw_table(snap):
+    return snap["aws"]["transit_gateways"][0]["route_tables"][0]
+
+
+def _attachment(snap, att_id):
+    return next(a for a in snap["aws"]["tgw_attachments"] if a["id"] == att_id)
+
+
+CROSS = both_ways(AWS_SIDE, ALI_SIDE)
+
+
+@pytest.mark.parametrize("name, breakage, expected", [
+    ("tunnel reported down", lambda s: _vpn(s)["tunnels"][0].update(status="DOWN", status_message="no IKE reply"),
+     dict.fromkeys(CROSS, causes.TUNNEL_DOWN)),
+    ("Alibaba connection not established",
+     lambda s: s["alicloud"]["ipsec_connections"][0].update(status="ike_sa_not_established"),
+     dict.fromkeys(CROSS, causes.TUNNEL_DOWN)),
+    ("VPN connection pending", lambda s: _vpn(s).update(state="pending"), dict.fromkeys(CROSS, causes.VPN_NOT_AVAILABLE)),
+    ("identity", lambda s: s["alicloud"]["ipsec_connections"][0]["ike"].update(local_id="tokyo-gw"),
+     dict.fromkeys(CROSS, causes.IDENTITY_MISMATCH)),
+    ("phase-1 lifetime", lambda s: s["alicloud"]["ipsec_connections"][0]["ike"].update(lifetime=86400),
+     dict.fromkeys(CROSS, causes.LIFETIME_OUT_OF_RANGE)),
+    ("VPN attachment not associated", lambda s: _tgw_table(s)["associations"].remove("att-vpn"),
+     dict.fromkeys(CROSS, causes.TGW_ASSOCIATION_MISSING)),
+    ("VPC B's attachment deleting", lambda s: _attachment(s, "att-b").update(state="deleting"),
+     dict([((B, x), causes.TGW_ATTACHMENT_MISSING) for x in (A, T, BJ)]
+          + [((x, B), causes.ATTACHMENT_NOT_AVAILABLE) for x in (A, T, BJ)])),
+    ("Tokyo route to a VPN gateway that is gone",
+     lambda s: s["alicloud"]["vpcs"][0]["route_tables"][0]["routes"][0].update(next_hop_id="vpn-gone"),
+     dict.fromkeys(CROSS, causes.NEXT_HOP_MISSING)),
+    ("VPC A sends Alibaba traffic to an internet gateway",
+     lambda s: [x.update(target_type="gateway", target_id="igw-1") for x in s["aws"]["vpcs"][0]["route_tables"][0]["routes"]
+                if x["destination"] == "10.0.0.0/8"],
+     {(A, T): causes.UNSUPPORTED_TARGET, (T, A): causes.UNSUPPORTED_TARGET}),
+    ("Beijing detached from CEN", lambda s: s["alicloud"]["cens"][0]["attachments"].pop(),
+     {**dict.fromkeys(both_ways([BJ], AWS_SIDE), causes.NO_ROUTE), (BJ, T): causes.CEN_NOT_ATTACHED,
+      (T, BJ): causes.NO_ROUTE}),
+])
+def test_each_breakage_has_its_cause_code_on_exactly_its_pairs(name, breakage, expected):
+    snap = walkthrough1()
+    breakage(snap)
+    report = r.analyse(snap)
+    assert broken_codes(report) == expected, name
+
+
+def test_alibaba_route_to_a_missing_next_hop_is_a_listed_blackhole():
+    snap = walkthrough1()
+    snap["alicloud"]["vpcs"][0]["route_tables"][0]["routes"][0]["next_hop_id"] = "vpn-gone"
+    report = r.analyse(snap)
+    assert [(b["cloud"], b["target"], b["code"]) for b in report["blackholes"]] == [
+        ("alicloud", "vpn-gone", causes.NEXT_HOP_MISSING)]
+
+
+# --- extension points ----------------------------------------------------------------------------------------------
+
+def test_a_new_routing_domain_kind_and_next_hop_plug_in(monkeypatch):
+    """How an extension (say Enterprise transit routers) plugs in: a table builder, a step, a next-hop handler."""
+    from ansible_collections.multicloud.transit.plugins.module_utils import reachability_steps as steps
+    from ansible_collections.multicloud.transit.plugins.module_utils import reachability_tables as tables
+    from ansible_collections.multicloud.transit.plugins.module_utils.reachability_trace import fail, hop
+
+    snap = walkthrough2()
+    # svalley-b reaches tokyo-a through a (made-up) transit router "tr-1" instead of its router interface
+    snap["alicloud"]["vpcs"][1]["route_tables"][0]["routes"] = [
+        {"destination": "172.16.0.0/24", "type": "Custom", "next_hop_type": "TransitRouter", "next_hop_id": "tr-1"}]
+    snap["alicloud"]["transit_routers"] = [{"id": "tr-1", "routes": [{"destination": "172.16.0.0/16", "vpc_id": "vpc-ta"}]}]
+
+    def build_tr_tables(routing, index):
+        for tr in index.ali.get("transit_routers") or []:
+            table = tables.Table()
+            for route in tr["routes"]:
+                index.remember(route["destination"])
+                table.add(route["destination"], route)
+            routing.add(("tr-rtb", tr["id"]), table, "transit router %s" % tr["id"])
+
+    def step_tr(t, domain, label, route, dst_ip, cls, stack):
+        if route is None:
+            return fail([], label, causes.NO_ROUTE, "%s has no route" % label, element=domain[1])
+        vpc = t.index.ali_vpcs[route["vpc_id"]]
+        return t.follow([hop(label, route["destination"], vpc["id"], "to VPC", "tr-rtb")], (), (domain[1],),
+                        ("ali-rtb", t.index.system_table_id(vpc)), dst_ip, cls, stack)
+
+    def to_transit_router(t, hops, tr_id, dst_ip, cls, stack):
+        return t.follow(hops, (), (tr_id,), ("tr-rtb", tr_id), dst_ip, cls, stack)
+
+    monkeypatch.setitem(steps.ALI_NEXT_HOPS, "TransitRouter", to_transit_router)
+    engine = r.Engine(snap, steps=dict(steps.STEPS, **{"tr-rtb": step_tr}),
+                      table_builders=tables.TABLE_BUILDERS + [build_tr_tables])
+    t = engine.trace(("ali-rtb", "vtb-b"), r.ip_int("172.16.0.41"))
+    assert t.ok and [h["kind"] for h in t.hops] == ["ali-rtb", "tr-rtb", "ali-rtb"]
+    # without its step the kind is reported, not followed blindly
+    engine = r.Engine(snap, table_builders=tables.TABLE_BUILDERS + [build_tr_tables])
+    t = engine.trace(("ali-rtb", "vtb-b"), r.ip_int("172.16.0.41"))
+    assert not t.ok and t.broken["code"] == causes.UNKNOWN_DOMAIN
+
+
+# --- the cause codes -------------------------------------------------------------------------------------------------
+
+def test_cause_codes_are_defined_once_and_documented():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reachability.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", doc, re.MULTILINE))
+    assert documented == set(causes.CAUSES), "docs/reachability.md and reachability_causes.CAUSES differ"
+    for code, meaning in causes.CAUSES.items():
+        assert re.match(r"^[a-z][a-z0-9_]+$", code) and meaning and "\n" not in meaning
+        assert getattr(causes, code.upper()) == code
+    assert causes.WARNINGS < set(causes.CAUSES)
