@@ -124,7 +124,7 @@ def test_canonical_names():
 def test_the_twins_independent_copy_agrees_with_these_rules():
     """The twin keeps its own rules on purpose (it is the other side of the tests); they must say the same."""
     from cloudtwin import crosscloud
-    from cloudtwin.alicloud.models import vpn as ali_model
+    from cloudtwin.alicloud.models import vpn_ipsec as ali_model
     from cloudtwin.aws.extensions import vpn as aws_ext
 
     assert aws_ext.IKE_VERSIONS == ipsec.AWS_IKE_VERSIONS and aws_ext.ENCRYPTION == ipsec.AWS_PHASE1_ENCRYPTION
