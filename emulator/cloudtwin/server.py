@@ -6,11 +6,11 @@ import logging
 import os
 import re
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from werkzeug.serving import make_server
 
-from . import crosscloud
+from . import crosscloud, dataplane
 from .aws import extensions as aws_extensions
 from .alicloud.models.base import Backend, State
 from .alicloud.protocol.app import make_alicloud_app
@@ -114,6 +114,25 @@ class Twin:
     def clear_calls(self) -> None:
         del self.aws_app.calls[:]
         del self.backend.calls[:]
+
+    def trace(self, src: str, dst: str) -> Dict[str, Any]:
+        """Whether a packet from host ``src`` reaches ``dst``, hop by hop, from both clouds' state
+        (``cloudtwin.dataplane.trace``; return traffic is ``trace(dst, src)``)."""
+        return dataplane.trace(self, src, dst)
+
+    def control_routes(self) -> Dict[Tuple[str, str], Callable[[Dict[str, str]], Tuple[Any, int]]]:
+        """Control endpoints this composition adds under ``/_twin``: (path, method) -> handler(query) ->
+        (JSON body, HTTP status). ``GET /_twin/trace?src=IP&dst=IP`` answers ``trace``."""
+        return {("/_twin/trace", "GET"): self._trace_endpoint}
+
+    def _trace_endpoint(self, query: Dict[str, str]) -> Tuple[Any, int]:
+        missing = [name for name in ("src", "dst") if not query.get(name)]
+        if missing:
+            return {"error": f"give {' and '.join(missing)}: /_twin/trace?src=IP&dst=IP"}, 400
+        try:
+            return self.trace(query["src"], query["dst"]), 200
+        except ValueError as exc:
+            return {"error": str(exc)}, 400
 
     # --- what a client needs ---------------------------------------------------------------------
     def aws_credentials(self) -> tuple:

@@ -105,6 +105,11 @@ def _paired(state: State, ri: Resource) -> Optional[Resource]:
     return other
 
 
+def paired_interface(state: State, ri: Resource) -> Optional[Resource]:
+    """The opposite interface when both sides name each other, else None (pure; for the twin's data plane)."""
+    return _paired(state, ri)
+
+
 def references(state: State, ri: Resource) -> List[Resource]:
     """Route entries whose next hop is this interface (also those still being deleted)."""
     return [e for e in state.all("RouteEntry", include_invisible=True)

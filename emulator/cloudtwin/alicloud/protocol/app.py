@@ -346,6 +346,11 @@ class AlicloudApp:
         if route == "/_twin/calls" and method == "DELETE":
             self.control.clear_calls()
             return self.json({"cleared": True})
+        extra = getattr(self.control, "control_routes", None)  # endpoints the composition adds (/_twin/trace)
+        handler = extra().get((route, method)) if callable(extra) else None
+        if handler is not None:
+            body, status = handler(request.args.to_dict(flat=True))
+            return self.json(body, status)
         known = {"/_twin/state": "GET", "/_twin/reset": "POST", "/_twin/faults": "GET, POST",
                  "/_twin/calls": "GET, DELETE"}
         if route in known:
