@@ -353,14 +353,14 @@ def test_pagination_styles_and_page_size_limits(today_twin):
             break
     assert (pages, body["TotalCount"], len(seen)) == (3, 5, 5) and set(made) <= set(seen)
     assert api_error(cbn, twin, "ListTransitRouterRouteTables", TransitRouterId=tr_id, MaxResults=101).code == \
-        "IllegalParam.MaxResults"
+        "InvalidMaxResults"
     assert api_error(cbn, twin, "ListTransitRouterRouteTables", TransitRouterId=tr_id, NextToken="bogus").code == \
-        "IllegalParam.NextToken"
+        "InvalidNextToken"
     # ListTransitRouters pages by PageNumber / PageSize, 1 to 50
     new_router(twin, cen, BEIJING)
     body = cbn(twin, "ListTransitRouters", CenId=cen, PageSize=1, PageNumber=2)
     assert (body["TotalCount"], body["PageNumber"], body["PageSize"], len(body["TransitRouters"])) == (2, 2, 1, 1)
-    assert api_error(cbn, twin, "ListTransitRouters", CenId=cen, PageSize=51).code == "IllegalParam.PageSize"
+    assert api_error(cbn, twin, "ListTransitRouters", CenId=cen, PageSize=51).code == "InvalidPageSize"
     # the table with dependants cannot go; without them it can
     att = attach_vpc(twin, tr_id, "tokyo-vpc", "tokyo-vsw-1", "tokyo-vsw-2")
     cbn(twin, "AssociateTransitRouterAttachmentWithRouteTable", TransitRouterAttachmentId=att,

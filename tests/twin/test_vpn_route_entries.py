@@ -6,7 +6,7 @@ import json
 
 from alibabacloud_vpc20160428 import models as m
 from cloudtwin.alicloud.models.vpn_route import carries_traffic_to, routing_mode, vpn_route_for
-from twinhelpers import ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_error, ali_vpc, aws_outside_ips, aws_vpn
+from twinhelpers import ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_vpc, api_error, aws_outside_ips, aws_vpn, seeded_vswitch
 
 REGION = "ap-northeast-1"
 AWS_HOST = "172.16.0.132"
@@ -97,12 +97,12 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
         (lambda: _route(client, gw_id, "172.18.0.0/16", active, overlay_mode="Gre"), "InvalidParameter.OverlayMode"),
         (lambda: client.create_vpn_route_entry(m.CreateVpnRouteEntryRequest(
             region_id=REGION, vpn_gateway_id=gw_id, route_dest="172.18.0.0/16", next_hop=active, weight=100)),
-         "MissingParameter"),
+         "MissingPublishVpc"),
         (lambda: _route(client, "vpn-nope", "172.18.0.0/16", active), "InvalidVpnGatewayInstanceId.NotFound"),
         (lambda: _route(client, gw_id, "172.18.0.0/16", active, dry_run=True), "DryRunOperation"),
     ]
     for call, code in refusals:
-        assert ali_error(call).code == code
+        assert api_error(call).code == code
     _route(client, gw_id, "172.16.0.0/12", standby, weight=0, publish=False)
     _settle(client)
     assert _routes(client, gw_id) == [("172.16.0.0/12", active, 100, "published"),
@@ -130,14 +130,14 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
             region_id=REGION, vpn_gateway_id=gw_id, route_dest="172.16.0.0/12", next_hop=next_hop, weight=weight,
             new_weight=new_weight))
 
-    assert ali_error(lambda: reweigh(active, 100, 0)).code == "VpnRouteEntry.ActiveStandbyExists"
-    assert ali_error(lambda: reweigh(active, 0, 100)).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: reweigh(active, 100, 0)).code == "VpnRouteEntry.ActiveStandbyExists"
+    assert api_error(lambda: reweigh(active, 0, 100)).code == "VpnRouteEntry.NotFound"
 
     def delete(dest, next_hop, weight):
         return client.delete_vpn_route_entry(m.DeleteVpnRouteEntryRequest(
             region_id=REGION, vpn_gateway_id=gw_id, route_dest=dest, next_hop=next_hop, weight=weight))
 
-    assert ali_error(lambda: delete("172.16.0.0/12", standby, 100)).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: delete("172.16.0.0/12", standby, 100)).code == "VpnRouteEntry.NotFound"
     delete("172.16.0.0/12", standby, 0)
     _settle(client)
     reweigh(active, 100, 0)
@@ -156,10 +156,10 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
     publish(True)
     _settle(client)
     assert _vpc_routes(client)["172.16.0.0/12"] == ("VpnGateway", gw_id)
-    assert ali_error(lambda: publish(True, "pbr")).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: publish(True, "pbr")).code == "VpnRouteEntry.NotFound"
 
     # A connection that is a next hop cannot go; without its routes it can.
-    err = ali_error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
+    err = api_error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
         region_id=REGION, vpn_connection_id=active)))
     assert err.code == "DependencyViolation.VpnRouteEntry"
     delete("172.16.0.0/12", active, 0)
@@ -177,7 +177,7 @@ def test_route_changes_keep_the_gateway_busy(twin):
     vco_id = _connection(client, ec2, gw, tgw, "Active.shared_key")
     twin.twin.faults.update({"delays": {"VpnGateway": 30}})
     _route(client, gw.vpn_gateway_id, "172.16.0.0/12", vco_id)
-    err = ali_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
+    err = api_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
     assert err.code == "VpnGateway.Configuring"
 
 
@@ -197,12 +197,10 @@ def test_protected_data_flow_connections_follow_their_selectors(twin):
 def test_dual_tunnel_gateway_routes_name_the_tunnel(today_twin):
     client = today_twin.vpc_client()
     vpc = ali_vpc(client)
-    second = client.create_vswitch(m.CreateVSwitchRequest(region_id=REGION, vpc_id=vpc.vpc_id,
-                                                          zone_id="ap-northeast-1b",
-                                                          cidr_block="10.0.1.0/24")).body.v_switch_id
-    gw_id = client.create_vpn_gateway(m.CreateVpnGatewayRequest(
-        region_id=REGION, vpc_id=vpc.vpc_id, v_switch_id=vpc.v_switch_ids.v_switch_id[0],
-        disaster_recovery_vswitch_id=second, bandwidth=10)).body.vpn_gateway_id
+    gw_id = client.create_vpn_gateway(m.CreateVpnGatewayRequest(  # the world's vSwitch pair for VPN gateways
+        region_id=REGION, vpc_id=vpc.vpc_id, v_switch_id=seeded_vswitch(today_twin, "tokyo-vpn-vsw-1").id,
+        disaster_recovery_vswitch_id=seeded_vswitch(today_twin, "tokyo-vpn-vsw-2").id,
+        bandwidth=10)).body.vpn_gateway_id
     _settle(client)
     cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="192.0.2.10")).body.customer_gateway_id

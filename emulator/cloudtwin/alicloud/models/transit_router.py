@@ -37,9 +37,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import (BASIC, ENTERPRISE, attached_children, dry_run, get_cen, now_iso, page, region_edition, tags_match,
-                  tags_param, transit_routers_of)
+from .base import REGION_OPTIONAL, REGION_REQUIRED, ApiError, Request, Resource, State, action, page_by_number
+from .cen import (BASIC, ENTERPRISE, attached_children, dry_run, get_cen, now_iso, region_edition, tags_match, tags_param,
+                  transit_routers_of)
 
 ROUTER = "TransitRouter"
 VPC_ATTACHMENT, PEER_ATTACHMENT, VPN_ATTACHMENT = ("TransitRouterVpcAttachment", "TransitRouterPeerAttachment",
@@ -256,7 +256,7 @@ def _router_view(tr: Resource) -> Dict[str, Any]:
     return out
 
 
-@action("Cbn", "CreateTransitRouter", idempotent=True)
+@action("Cbn", "CreateTransitRouter", idempotent=True, region=REGION_REQUIRED)
 def create_transit_router(req: Request) -> Dict[str, Any]:
     cen = get_cen(req, active=True, missing_code="InvalidCenId.NotFound")
     region = req.require("RegionId")
@@ -271,18 +271,18 @@ def create_transit_router(req: Request) -> Dict[str, Any]:
     return {"TransitRouterId": tr.id}
 
 
-@action("Cbn", "ListTransitRouters")
+@action("Cbn", "ListTransitRouters", region=REGION_OPTIONAL)
 def list_transit_routers(req: Request) -> Dict[str, Any]:
     wanted = {k: req.get(k) for k in ("CenId", "RegionId", "TransitRouterId", "TransitRouterName", "Status", "Type")}
     tags = req.list("Tag")
     items = [tr for tr in req.state.all(ROUTER, owner=req.account.uid)
              if all(v is None or tr[k] == v for k, v in wanted.items()) and tags_match(tr, tags)]
-    chunk, number, size = page(req, items, default_size=10, max_size=50, strict=True)  # PageSize 1 to 50
+    chunk, number, size = page_by_number(req, items)  # PageSize 1 to 50, default 10
     return {"TransitRouters": [_router_view(tr) for tr in chunk], "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
 
-@action("Cbn", "UpdateTransitRouter")
+@action("Cbn", "UpdateTransitRouter", region=REGION_REQUIRED)
 def update_transit_router(req: Request) -> Dict[str, Any]:
     tr = get_transit_router(req, active=True)
     changes = name_and_description(req, "TransitRouterName", "TransitRouterDescription")

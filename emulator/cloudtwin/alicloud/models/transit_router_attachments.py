@@ -48,8 +48,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import dry_run, get_cen, now_iso, page_by_token, tags_match, tags_param
+from .base import REGION_OPTIONAL, ApiError, Request, Resource, State, action, page_by_token
+from .cen import dry_run, get_cen, now_iso, tags_match, tags_param
 from .cen_bandwidth import TEST_BANDWIDTH_KBPS, allocated_bandwidth, geographic_span
 from .cen_grants import granted
 from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTER, VPC_ATTACHMENT, VPN_ATTACHMENT,
@@ -105,7 +105,7 @@ def _list(req: Request, kind: str, extra_match: Callable[[Resource], bool] = lam
              and (tr_id is None or tr_id in ends(att, "TransitRouterId", "PeerTransitRouterId"))
              and (region is None or region in ends(att, "RegionId", "PeerTransitRouterRegionId"))
              and tags_match(att, tags) and extra_match(att)]
-    chunk, token, size = page_by_token(req, items, LIST_DEFAULT, LIST_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=LIST_MAX, default_size=LIST_DEFAULT)
     return {"TransitRouterAttachments": [_view(att) for att in chunk], "TotalCount": len(items),
             "MaxResults": size, "NextToken": token}
 
@@ -264,7 +264,7 @@ def _check_auto_publish(state: State, vpc_id: str, cen_id: str, att_id: Optional
                            f"({other['CenId']}).")
 
 
-@action("Cbn", "CreateTransitRouterVpcAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterVpcAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_vpc_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req, create_missing=True)  # None: to be created in RegionId once all checks pass
     cen = get_cen(req, tr["CenId"] if tr else None, active=True, missing_code="InvalidCenId.NotFound")
@@ -303,7 +303,7 @@ def create_transit_router_vpc_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterVpcAttachments")
+@action("Cbn", "ListTransitRouterVpcAttachments", region=REGION_OPTIONAL)
 def list_transit_router_vpc_attachments(req: Request) -> Dict[str, Any]:
     vpc_id, order = req.get("VpcId"), req.get("OrderType")
     return _list(req, VPC_ATTACHMENT, lambda att: (vpc_id is None or att["VpcId"] == vpc_id)
@@ -456,7 +456,7 @@ def _peer_router(req: Request, tr: Resource) -> Resource:
     return peer
 
 
-@action("Cbn", "CreateTransitRouterPeerAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterPeerAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_peer_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req)
     peer = _peer_router(req, tr)
@@ -470,7 +470,7 @@ def create_transit_router_peer_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterPeerAttachments")
+@action("Cbn", "ListTransitRouterPeerAttachments", region=REGION_OPTIONAL)
 def list_transit_router_peer_attachments(req: Request) -> Dict[str, Any]:
     return _list(req, PEER_ATTACHMENT)
 
@@ -564,7 +564,7 @@ def _unbind_vpn(state: State) -> Callable[[Resource], None]:
     return unbind
 
 
-@action("Cbn", "CreateTransitRouterVpnAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterVpnAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req)
     cen = get_cen(req, tr["CenId"], active=True, missing_code="InvalidCenId.NotFound")
@@ -581,7 +581,7 @@ def create_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterVpnAttachments")
+@action("Cbn", "ListTransitRouterVpnAttachments", region=REGION_OPTIONAL)
 def list_transit_router_vpn_attachments(req: Request) -> Dict[str, Any]:
     return _list(req, VPN_ATTACHMENT)
 

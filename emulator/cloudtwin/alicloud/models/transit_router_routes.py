@@ -43,8 +43,8 @@ import ipaddress
 from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
 from . import vpc as vpc_model
-from .base import ApiError, Request, Resource, State, action
-from .cen import dry_run, get_cen, now_iso, page_by_token, system_table_routes, tags_match, tags_param
+from .base import ApiError, Request, Resource, State, action, page_by_token
+from .cen import dry_run, get_cen, now_iso, system_table_routes, tags_match, tags_param
 from .cen_basic import local_conflict
 from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTE_ENTRY, ROUTE_TABLE, VPC_ATTACHMENT,
                              VPN_ATTACHMENT, attachment_of, attachment_routers, bindings, get_attachment,
@@ -257,7 +257,7 @@ def list_transit_router_route_tables(req: Request) -> Dict[str, Any]:
              and (kind is None or t["TransitRouterRouteTableType"] == kind)
              and (status is None or t["TransitRouterRouteTableStatus"] == status)
              and (ecmp is None or t["RouteTableOptions"]["MultiRegionECMP"] == ecmp) and tags_match(t, tags)]
-    chunk, token, size = page_by_token(req, items, LIST_DEFAULT, LIST_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=LIST_MAX, default_size=LIST_DEFAULT)
     return {"TransitRouterRouteTables": [_table_view(t) for t in chunk], "TotalCount": len(items),
             "MaxResults": size, "NextToken": token}
 
@@ -354,7 +354,7 @@ def _list_bindings(req: Request, kind: str, key: str, table_required: bool) -> D
               "ResourceType": req.get("TransitRouterAttachmentResourceType"), "Status": req.get("Status")}
     items = [b for b in req.state.all(kind, owner=req.account.uid)
              if all(v is None or b[k] == v for k, v in wanted.items())]
-    chunk, token, size = page_by_token(req, items, BINDINGS_DEFAULT, BINDINGS_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=BINDINGS_MAX, default_size=BINDINGS_DEFAULT)
     return {key: [dict(b.attrs) for b in chunk], "TotalCount": len(items), "MaxResults": size, "NextToken": token}
 
 
@@ -509,7 +509,7 @@ def list_transit_router_route_entries(req: Request) -> Dict[str, Any]:
                and (not names or e["TransitRouterRouteEntryName"] in names)
                and all(v is None or e[k] == v for k, v in wanted.items())]
     entries = _route_filters(req, entries)
-    chunk, token, size = page_by_token(req, entries, LIST_DEFAULT, LIST_MAX)
+    chunk, token, size = page_by_token(req, entries, max_size=LIST_MAX, default_size=LIST_DEFAULT)
     return {"TransitRouterRouteEntries": chunk, "TotalCount": len(entries), "MaxResults": size, "NextToken": token}
 
 

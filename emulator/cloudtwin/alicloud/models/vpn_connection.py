@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from .base import ApiError, Request, Resource, action, invalid_parameter
+from .base import ApiError, Request, Resource, action, invalid_parameter, page_by_number
 from .vpn import (busy_while, check_name, connections_of, customer_gateway_ids, dry_run, evaluate_tunnels,
                   get_customer_gateway, get_vpn_connection, get_vpn_gateway, ids_param, json_param, nested_list,
-                  now_ms, page, require_idle, tags_param, tunnels)
+                  now_ms, require_idle, tags_param, tunnels)
 from .vpn_gateway import gateway_zone, is_dual_tunnel
 from .vpn_ipsec import (HEALTH_DEFAULTS, IKE_DEFAULTS, INITIAL_STATUS, IPSEC_DEFAULTS, ROLES, SINGLE_BGP_DEFAULTS,
                         bgp_config, build_tunnel, check_two_tunnels, check_unique_tunnel_cidrs, find_tunnel,
@@ -248,7 +248,7 @@ def _matches(req: Request, vco: Resource) -> bool:
 def describe_vpn_connections(req: Request) -> Dict[str, Any]:
     evaluate_tunnels(req.state)
     items = [c for c in req.state.all("VpnConnection", region=req.region, owner=req.account.uid) if _matches(req, c)]
-    shown, number, size = page(req, items, max_size=50)
+    shown, number, size = page_by_number(req, items)
     return {"VpnConnections": {"VpnConnection": [connection_view(c) for c in shown]}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 

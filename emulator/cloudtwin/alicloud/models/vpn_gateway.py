@@ -20,10 +20,10 @@ import ipaddress
 import time
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
 from .vpc import get_vpc, vswitches_of
 from .vpn import (account_site, allocate_public_ips, check_name, connections_of, dual_tunnel_region,
-                  dual_tunnel_zones, get_vpn_gateway, ids_param, now_ms, page, require_idle)
+                  dual_tunnel_zones, get_vpn_gateway, ids_param, now_ms, require_idle)
 
 # CreateVpnGateway.Bandwidth, per site and network type.
 BANDWIDTHS = {
@@ -200,7 +200,7 @@ def _matches(req: Request, gw: Resource) -> bool:
 @action("Vpc", "DescribeVpnGateways")
 def describe_vpn_gateways(req: Request) -> Dict[str, Any]:
     items = [g for g in req.state.all("VpnGateway", region=req.region, owner=req.account.uid) if _matches(req, g)]
-    shown, number, size = page(req, items)
+    shown, number, size = page_by_number(req, items)
     return {"VpnGateways": {"VpnGateway": [gateway_view(g) for g in shown]}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 

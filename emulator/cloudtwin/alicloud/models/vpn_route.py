@@ -26,9 +26,9 @@ import hashlib
 import ipaddress
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
 from .vpc import register_learned_routes
-from .vpn import busy_while, dry_run, get_vpn_gateway, now_ms, page, require_idle, tunnels
+from .vpn import busy_while, dry_run, get_vpn_gateway, now_ms, require_idle, tunnels
 from .vpn_gateway import is_dual_tunnel
 from .vpn_ipsec import ESTABLISHED
 
@@ -234,7 +234,7 @@ def describe_vpn_route_entries(req: Request) -> Dict[str, Any]:
         raise invalid_parameter("RouteEntryType", kind)
     items = sorted(routes_of(req.state, gw.id), key=lambda r: (r["RouteDest"], -r["Weight"])) if kind == "custom" \
         else []  # the twin has no BGP routes
-    shown, number, size = page(req, items, max_size=50)
+    shown, number, size = page_by_number(req, items)
     dual = is_dual_tunnel(gw)
     body = {"VpnRouteEntries": {"VpnRouteEntry": [route_view(req.state, r, dual) for r in shown]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}
