@@ -6,7 +6,8 @@ import json
 
 from alibabacloud_vpc20160428 import models as m
 from cloudtwin.alicloud.models.vpn_route import carries_traffic_to, routing_mode, vpn_route_for
-from twinhelpers import ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_vpc, api_error, aws_outside_ips, aws_vpn, seeded_vswitch
+from twinhelpers import (ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_vpc, api_error, aws_outside_ips, aws_vpn,
+                         seeded_vswitch)
 
 REGION = "ap-northeast-1"
 AWS_HOST = "172.16.0.132"

@@ -206,8 +206,10 @@ def _attachment_view(state: State, att: Resource, detail: bool = False) -> Dict[
     if detail:
         vpc = state.find("Vpc", att["ChildInstanceId"])
         out["ChildInstanceName"] = vpc["VpcName"] if vpc else ""
+        # "secondaryCidrBlock" (sic, lower case) is the key DescribeCenAttachedChildInstanceAttributeResponseBody
+        # reads; the twin's VPCs have no secondary CIDR blocks.
         out["ChildInstanceAttributes"] = {"CidrBlock": vpc["CidrBlock"] if vpc else "",
-                                          "SecondaryCidrBlocks": {"SecondaryCidrBlock": []}}
+                                          "SecondaryCidrBlocks": {"secondaryCidrBlock": []}}
     return out
 
 

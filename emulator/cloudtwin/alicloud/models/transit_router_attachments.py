@@ -87,7 +87,10 @@ def _texts(req: Request) -> Dict[str, str]:
 
 
 def _view(att: Resource) -> Dict[str, Any]:
-    out = {k: v for k, v in att.attrs.items() if not k.startswith("_")}
+    # Only the inter-region list names the router's region (ListTransitRouterPeerAttachments RegionId); the VPC
+    # and VPN lists say VpcRegionId / VpnRegionId instead.
+    hidden = () if att.kind == PEER_ATTACHMENT else ("RegionId",)
+    out = {k: v for k, v in att.attrs.items() if not k.startswith("_") and k not in hidden}
     out["Tags"] = [dict(t) for t in att.get("Tags", [])]
     return out
 

@@ -510,7 +510,9 @@ def list_transit_router_route_entries(req: Request) -> Dict[str, Any]:
                and all(v is None or e[k] == v for k, v in wanted.items())]
     entries = _route_filters(req, entries)
     chunk, token, size = page_by_token(req, entries, max_size=LIST_MAX, default_size=LIST_DEFAULT)
-    return {"TransitRouterRouteEntries": chunk, "TotalCount": len(entries), "MaxResults": size, "NextToken": token}
+    # The listed entries do not repeat the table's id (ListTransitRouterRouteEntriesResponseBody).
+    shown = [{k: v for k, v in e.items() if k != "TransitRouterRouteTableId"} for e in chunk]
+    return {"TransitRouterRouteEntries": shown, "TotalCount": len(entries), "MaxResults": size, "NextToken": token}
 
 
 def _find_static(req: Request) -> Resource:

@@ -138,9 +138,8 @@ def modify_vpn_attachment_attribute(req: Request) -> Dict[str, Any]:
     changes = modify_changes(req, vco, vco["InternetIp"], None, [])
     apply_changes(req, vco, changes)
     evaluate_tunnels(req.state)
-    body = connection_view(vco, tunnel_style="attachment")
-    body.pop("Tag", None)
-    if tunnels(vco):
+    body = connection_view(vco, "attachment")
+    if tunnels(vco):  # ModifyVpnAttachmentAttributeResponseBody: a plain list of tunnels
         body["TunnelOptionsSpecification"] = [tunnel_view(t, "attachment") for t in tunnels(vco)]
     return body
 

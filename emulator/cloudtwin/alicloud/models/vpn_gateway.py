@@ -178,7 +178,7 @@ def create_vpn_gateway(req: Request) -> Dict[str, Any]:
         "AutoPropagate": False, "DisasterRecoveryVSwitchId": dr_vsw_id,
         "DisasterRecoveryInternetIp": ips[1] if dual else "", "SslVpnInternetIp": ssl_ip,
         "ResourceGroupId": req.get("ResourceGroupId", "rg-default"), "Tag": "", "Tags": {"Tag": []},
-        "RegionId": req.region, "_DualTunnel": dual,
+        "_DualTunnel": dual,  # the region is the resource's own (DescribeVpnGateway(s) items carry no RegionId)
     })
     req.state.schedule(gw, "Status", "provisioning", steps=0.5)
     req.state.schedule(gw, "Status", "active", steps=1)

@@ -119,8 +119,8 @@ def _next_hop_tunnel(state: State, vco_id: str) -> str:
 
 
 def route_view(state: State, route: Resource, dual: bool) -> Dict[str, Any]:
-    out = {k: route[k] for k in ("VpnInstanceId", "RouteDest", "NextHop", "Weight", "CreateTime", "State",
-                                 "Description", "OverlayMode")}
+    """A route as DescribeVpnRouteEntries lists it (its model has no Description nor OverlayMode)."""
+    out = {k: route[k] for k in ("VpnInstanceId", "RouteDest", "NextHop", "Weight", "CreateTime", "State")}
     out.update({"RouteEntryType": "Custom", "Source": "", "AsPath": "", "Community": ""})
     if dual:
         out["NextHopTunnelId"] = _next_hop_tunnel(state, route["NextHop"])
