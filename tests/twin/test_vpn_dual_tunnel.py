@@ -115,6 +115,20 @@ def test_dual_tunnel_gateway_needs_two_vswitches_in_two_zones(today_twin):
     assert gw.charge_type == "POSTPAY" and gw.gateway_type == "Traditional"
 
 
+def test_a_gateway_keeps_its_vpc_and_both_vswitches(today_twin):
+    client = today_twin.vpc_client()
+    gw = _dual_gateway(today_twin)
+    for vsw in ("tokyo-vpn-vsw-1", "tokyo-vpn-vsw-2"):
+        err = api_error(lambda: client.delete_vswitch(m.DeleteVSwitchRequest(region_id=REGION,
+                                                                              v_switch_id=_vsw(today_twin, vsw))))
+        assert err.code == "DependencyViolation" and gw.vpn_gateway_id in err.message
+    err = api_error(lambda: client.delete_vpc(m.DeleteVpcRequest(region_id=REGION, vpc_id=gw.vpc_id)))
+    assert err.code == "DependencyViolation" and gw.vpn_gateway_id in err.message
+    client.delete_vpn_gateway(m.DeleteVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id))
+    client.describe_vpn_gateways(m.DescribeVpnGatewaysRequest(region_id=REGION))  # deleting -> gone
+    client.delete_vswitch(m.DeleteVSwitchRequest(region_id=REGION, v_switch_id=_vsw(today_twin, "tokyo-vpn-vsw-2")))
+
+
 def test_available_zones_of_a_dual_tunnel_region(today_twin):
     body = today_twin.vpc_client().describe_vpn_gateway_available_zones(
         m.DescribeVpnGatewayAvailableZonesRequest(region_id=REGION, spec="10M")).body

@@ -182,6 +182,38 @@ def test_route_changes_keep_the_gateway_busy(twin):
     assert err.code == "VpnGateway.Configuring"
 
 
+def test_a_published_destination_is_a_custom_route_of_the_vpc(twin):
+    """The VPC's system table holds one route per destination: a published VPN route and a custom route of the
+    VPC exclude each other, whichever came first; an unpublished VPN route takes no place in the VPC."""
+    client, ec2 = twin.vpc_client(), twin.ec2()
+    gw = _gateway(client)
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    vco_id = _connection(client, ec2, gw, tgw, "Active.shared_key")
+    table = ali_vpc(client).router_table_ids.router_table_ids[0]
+    instance = next(i.id for i in twin.ali_resources("Instance") if i["InstanceName"] == "tokyo-host")
+
+    def vpc_route(dest):
+        return client.create_route_entry(m.CreateRouteEntryRequest(
+            region_id=REGION, route_table_id=table, destination_cidr_block=dest, next_hop_type="Instance",
+            next_hop_id=instance))
+
+    _route(client, gw.vpn_gateway_id, "172.16.0.0/12", vco_id)
+    _settle(client)
+    err = api_error(lambda: vpc_route("172.16.0.0/12"))
+    assert err.code == "RouterEntryConflict.Duplicated" and gw.vpn_gateway_id in err.message
+    vpc_route("172.17.0.0/16")
+    err = api_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
+    assert err.code == "RouterEntryConflict.Duplicated" and instance in err.message
+    _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id, publish=False)  # kept on the gateway only
+    _settle(client)
+    err = api_error(lambda: client.publish_vpn_route_entry(m.PublishVpnRouteEntryRequest(
+        region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id, route_dest="172.17.0.0/16", next_hop=vco_id,
+        route_type="dbr", publish_vpc=True)))
+    assert err.code == "RouterEntryConflict.Duplicated"
+    assert _vpc_routes(client) == {"172.16.0.0/12": ("VpnGateway", gw.vpn_gateway_id),
+                                   "172.17.0.0/16": ("Instance", instance)}
+
+
 def test_protected_data_flow_connections_follow_their_selectors(twin):
     client, ec2 = twin.vpc_client(), twin.ec2()
     state = twin.twin.backend.state

@@ -41,7 +41,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .base import ApiError, Request, Resource, State, action, page_by_number
 from .cen import attached_children, get_cen, now_iso, require_basic, system_table_routes
 from .cen_grants import granted
-from .vpc import register_learned_routes, system_table, vswitches_of
+from .vpc import in_vpc, register_dependants, register_learned_routes, system_table, vswitches_of
 
 PUBLISHABLE_NEXT_HOPS = ("Instance", "VpnGateway", "RouterInterface", "HaVip", "NetworkInterface")
 
@@ -419,3 +419,7 @@ def describe_cen_region_domain_route_entries(req: Request) -> Dict[str, Any]:
             "PageNumber": number, "PageSize": size}
 
 
+
+
+# A VPC attached to a Basic CEN is detached first (DeleteVpc: "DependencyViolation").
+register_dependants("Vpc", "DependencyViolation", in_vpc("CenChildInstance"))

@@ -56,6 +56,7 @@ from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTER, 
                              attachment_of, bindings, get_attachment, modifying, name_and_description,
                              new_transit_router, require_attached, resolve_transit_router, static_entries,
                              zone_of_region, zones_needed)
+from .vpc import register_dependants
 
 MAX_ZONES = 10  # "You can specify at most 10 zones" (CreateTransitRouterVpcAttachmentRequest)
 LIST_DEFAULT, LIST_MAX = 20, 100  # MaxResults default 20 (the models); 100 as for the peer / route calls
@@ -602,3 +603,12 @@ def delete_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     return _delete(req, VPN_ATTACHMENT, dry_run_error=True, detaching=_vpn_detaching(req.state),
                    gone=_unbind_vpn(req.state))
 
+
+
+# A VPC connection puts the router's ENIs into the VPC's vSwitches: the VPC ("DependencyViolation.Instance": "the
+# VPC still has cloud product instances", DeleteVpc's error table) and each of those vSwitches ("DependencyViolation",
+# DeleteVSwitch's) stay until the connection is deleted ("How transit routers work": an ENI in each vSwitch).
+register_dependants("Vpc", "DependencyViolation.Instance",
+                    lambda state, vpc: [a.id for a in vpc_attachments_of_vpc(state, vpc.id)])
+register_dependants("VSwitch", "DependencyViolation", lambda state, vsw: [
+    a.id for a in vpc_attachments_of_vpc(state, vsw["VpcId"]) if vsw.id in {m["VSwitchId"] for m in a["ZoneMappings"]}])

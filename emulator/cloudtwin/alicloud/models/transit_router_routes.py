@@ -51,7 +51,7 @@ from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTE_EN
                              get_transit_router, name_and_description, new_route_table, require_attached,
                              static_entries)
 from .transit_router_attachments import vpc_attachments_of_vpc
-from .vpc import NEXT_HOP_RULES, RESERVED, register_learned_routes, vswitches_of
+from .vpc import NEXT_HOP_RULES, RESERVED, register_learned_routes, shared_next_hop, vswitches_of
 
 LIST_DEFAULT, LIST_MAX = 20, 100  # MaxResults 1 to 100, default 20 (route tables, route entries)
 BINDINGS_DEFAULT, BINDINGS_MAX = 50, 100  # associations / propagations: default 50; maximum as for the others
@@ -562,9 +562,12 @@ def delete_transit_router_route_entry(req: Request) -> Dict[str, Any]:
 # --- the VPC side ----------------------------------------------------------------------------------
 
 # CreateRouteEntry's NextHopType "Attachment: transit router" (CreateRouteEntryRequest docstring): a VPC
-# attachment of the route table's VPC.
+# attachment of the route table's VPC. The attachment belongs to the CEN's owner, the route table to the VPC's, who
+# may be another account: the VPC's own table takes custom routes whose next hop is the transit router's ENI ("How
+# VPC connections select routes", CEN docs), so the owner of a cross-account VPC routes to it too.
 NEXT_HOP_RULES["Attachment"] = (VPC_ATTACHMENT, "InvalidNextHopId.NotFound",  # undocumented missing code
-                                lambda att, vpc: att.get("VpcId") == vpc.id)
+                                shared_next_hop(lambda att, vpc: att.get("VpcId") == vpc.id
+                                                and str(att.get("VpcOwnerId")) == vpc.owner))
 
 
 def _vpc_route_view(vpc: Resource, att: Resource, dest: str) -> Dict[str, Any]:

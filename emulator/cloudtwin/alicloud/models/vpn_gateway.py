@@ -21,7 +21,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
-from .vpc import get_vpc, vswitches_of
+from .vpc import get_vpc, in_vpc, register_dependants, vswitches_of
 from .vpn import (account_site, allocate_public_ips, check_name, connections_of, dual_tunnel_region,
                   dual_tunnel_zones, get_vpn_gateway, ids_param, now_ms, require_idle)
 
@@ -271,3 +271,11 @@ def gateway_zone(state: State, gw: Resource, disaster_recovery: bool = False) ->
     vsw: Optional[Resource] = state.find("VSwitch", gw["DisasterRecoveryVSwitchId" if disaster_recovery
                                                      else "VSwitchId"] or "")
     return vsw["ZoneId"] if vsw is not None else ""
+
+
+# A VPN gateway lives in its VPC and takes an address in its vSwitch(es) (DeleteVpc / DeleteVSwitch: "Specified
+# object has dependent resources").
+register_dependants("Vpc", "DependencyViolation", in_vpc("VpnGateway"))
+register_dependants("VSwitch", "DependencyViolation", lambda state, vsw: [
+    g.id for g in state.all("VpnGateway", include_invisible=True)
+    if vsw.id in (g.get("VSwitchId"), g.get("DisasterRecoveryVSwitchId"))])
