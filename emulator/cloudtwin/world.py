@@ -37,8 +37,8 @@ A world is YAML (see ``emulator/worlds/*.yml``)::
               protection_level: REDUCED
               vpcs: [tokyo-vpc]       # VPC names of this account, attached as Basic children
 
-Rules the loader checks: an account's ``site`` is ``china`` or ``international``; a vSwitch lies inside its VPC's CIDR and overlaps no other vSwitch of
-the VPC; a host sits on a vSwitch of its VPC, inside that vSwitch, and not on a ``today_only``
+Rules the loader checks: an account's ``site`` is ``china`` or ``international``; a vSwitch lies
+inside its VPC's CIDR and overlaps no other vSwitch of the VPC; a host sits on a vSwitch of its VPC, inside that vSwitch, and not on a ``today_only``
 one; a CEN's ``vpcs`` name VPCs of the same account, each in at most one declared CEN; only a
 Basic CEN can have ``vpcs`` (Enterprise attachments need transit routers, which the world file
 does not declare).
