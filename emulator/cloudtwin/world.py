@@ -20,6 +20,8 @@ A world is YAML (see ``emulator/worlds/*.yml``)::
           uid: "1234567890123456"
           access_key_id: ...
           access_key_secret: ...
+          site: international         # optional: china | international (default), the site the account
+                                      # was opened on: VPN gateway billing and sizes follow it
           regions:
             ap-northeast-1:
               vpcs:
@@ -35,8 +37,8 @@ A world is YAML (see ``emulator/worlds/*.yml``)::
               protection_level: REDUCED
               vpcs: [tokyo-vpc]       # VPC names of this account, attached as Basic children
 
-Rules the loader checks: a vSwitch lies inside its VPC's CIDR and overlaps no other vSwitch of
-the VPC; a host sits on a vSwitch of its VPC, inside that vSwitch, and not on a ``today_only``
+Rules the loader checks: an account's ``site`` is ``china`` or ``international``; a vSwitch lies
+inside its VPC's CIDR and overlaps no other vSwitch of the VPC; a host sits on a vSwitch of its VPC, inside that vSwitch, and not on a ``today_only``
 one; a CEN's ``vpcs`` name VPCs of the same account, each in at most one declared CEN; only a
 Basic CEN can have ``vpcs`` (Enterprise attachments need transit routers, which the world file
 does not declare).
@@ -62,7 +64,7 @@ import yaml
 from .alicloud.models import cen as ali_cen
 from .alicloud.models import cen_basic as ali_cen_basic
 from .alicloud.models import vpc as ali_vpc
-from .alicloud.models.base import LEGACY_RULES, Account, State
+from .alicloud.models.base import LEGACY_RULES, SITES, Account, State
 
 CEN_EDITIONS = {"basic": ali_cen.BASIC, "enterprise": ali_cen.ENTERPRISE}
 
@@ -132,6 +134,8 @@ def validate(world: World) -> None:
         for key in ("name", "uid", "access_key_id", "access_key_secret"):
             if not account.get(key):
                 raise WorldError(f"alicloud account {account.get('name')!r}: {key} is required")
+        if str(account.get("site", "international")) not in SITES:
+            raise WorldError(f"alicloud account {account['name']!r}: site must be one of {', '.join(SITES)}")
         if account["uid"] in uids:
             raise WorldError(f"alicloud account uid {account['uid']} appears twice")
         uids.add(account["uid"])
@@ -193,7 +197,8 @@ def seed_alicloud(world: World, state: State) -> None:
     today = not state.legacy_rules
     for account in world.alicloud_accounts:
         uid = str(account["uid"])
-        state.add_account(Account(account["name"], uid, account["access_key_id"], account["access_key_secret"]))
+        state.add_account(Account(account["name"], uid, account["access_key_id"], account["access_key_secret"],
+                                  site=str(account.get("site", "international"))))
         vpcs = {}
         for region, spec in (account.get("regions") or {}).items():
             for vpc_spec in spec.get("vpcs") or []:

@@ -368,8 +368,12 @@ def test_a_world_declared_basic_cen_keeps_working_today(today_twin):
         assert err.code == "InstanceExist.TransitRouterInstance"
         # where the legacy CEN has no Basic router, today's Enterprise one can be added
         tr_id = cbn(twin, "CreateTransitRouter", CenId=cen["CenId"], RegionId="cn-hangzhou")["TransitRouterId"]
+        # ListTransitRouters lists both editions: the new Enterprise router and the Basic ones of the regions
+        # with attached instances
         routers = cbn(twin, "ListTransitRouters", CenId=cen["CenId"])["TransitRouters"]
-        assert [(r["TransitRouterId"], r["Type"]) for r in routers] == [(tr_id, "Enterprise")]
+        assert sorted((r["RegionId"], r["Type"]) for r in routers) == \
+            [("ap-northeast-1", "Basic"), ("cn-beijing", "Basic"), ("cn-hangzhou", "Enterprise")]
+        assert [r["TransitRouterId"] for r in routers if r["Type"] == "Enterprise"] == [tr_id]
 
 
 def test_today_only_vswitches_exist_in_todays_world_only(twin, today_twin):

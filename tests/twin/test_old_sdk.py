@@ -1,7 +1,7 @@
 """The older aliyun-python-sdk-core (2.16.1; footmark and the alibaba.alicloud collection use it)
 against the twin, unmodified: ``AcsClient`` + ``CommonRequest``, HMAC-SHA1 v2 signatures,
-RegionId added by the SDK itself. A VPC / VPN / CEN walkthrough on the legacy world, and the
-errors as its own ``ServerException`` / ``ClientException`` with the cloud's codes."""
+RegionId added by the SDK itself. A VPC / VPN / CEN walkthrough on the legacy world, today's transit
+router hub, and the errors as its own ``ServerException`` / ``ClientException`` with the cloud's codes."""
 
 from __future__ import annotations
 
@@ -92,8 +92,51 @@ def test_vpc_vpn_cen_walkthrough(twin):
     call(twin, CBN, "PublishRouteEntries", **route)
     published = call(twin, CBN, "DescribePublishedRouteEntries", **route)
     assert published["PublishedRouteEntries"]["PublishedRouteEntry"][0]["PublishStatus"] == "Published"
+    # Transit routers need today's world (a second zone for the VPC attachment): see the next test.
 
-    # --- transit routers (h1 adds CreateTransitRouter / CreateTransitRouterVpcAttachment here) ---
+
+def test_transit_router_walkthrough(today_twin):
+    """Today's hub through the old SDK's CommonRequest: an Enterprise CEN, its Tokyo transit router, the Tokyo
+    VPC attached in two zones, a custom route table associated and learning from it, a static route."""
+    tokyo = call(today_twin, VPC, "DescribeVpcs", VpcName="tokyo-vpc")["Vpcs"]["Vpc"][0]
+    zones = {s["VSwitchName"]: (s["ZoneId"], s["VSwitchId"]) for s in call(
+        today_twin, VPC, "DescribeVSwitches", VpcId=tokyo["VpcId"])["VSwitches"]["VSwitch"]}
+    cen_id = call(today_twin, CBN, "CreateCen", Name="hub")["CenId"]
+    call(today_twin, CBN, "DescribeCens")  # Creating -> Active
+    # RegionId is required here; the old SDK sends the client's region (Tokyo).
+    tr_id = call(today_twin, CBN, "CreateTransitRouter", CenId=cen_id, TransitRouterName="tokyo-tr")["TransitRouterId"]
+    routers = call(today_twin, CBN, "ListTransitRouters", CenId=cen_id)["TransitRouters"]
+    assert [(r["TransitRouterId"], r["Type"], r["Status"]) for r in routers] == [(tr_id, "Enterprise", "Active")]
+    mappings = {}
+    for index, name in enumerate(("tokyo-vsw-1", "tokyo-vsw-2"), start=1):  # flattened as the old SDK sends lists
+        mappings[f"ZoneMappings.{index}.ZoneId"], mappings[f"ZoneMappings.{index}.VSwitchId"] = zones[name]
+    att_id = call(today_twin, CBN, "CreateTransitRouterVpcAttachment", TransitRouterId=tr_id, VpcId=tokyo["VpcId"],
+                  **mappings)["TransitRouterAttachmentId"]
+    attachment = call(today_twin, CBN, "ListTransitRouterVpcAttachments", TransitRouterId=tr_id)[
+        "TransitRouterAttachments"][0]
+    assert (attachment["TransitRouterAttachmentId"], attachment["Status"]) == (att_id, "Attached")
+    assert sorted(m["ZoneId"] for m in attachment["ZoneMappings"]) == ["ap-northeast-1a", "ap-northeast-1c"]
+
+    table_id = call(today_twin, CBN, "CreateTransitRouterRouteTable", TransitRouterId=tr_id)[
+        "TransitRouterRouteTableId"]
+    call(today_twin, CBN, "ListTransitRouterRouteTables", TransitRouterId=tr_id)  # Creating -> Active
+    binding = dict(TransitRouterAttachmentId=att_id, TransitRouterRouteTableId=table_id)
+    call(today_twin, CBN, "AssociateTransitRouterAttachmentWithRouteTable", **binding)
+    call(today_twin, CBN, "EnableTransitRouterRouteTablePropagation", **binding)
+    call(today_twin, CBN, "CreateTransitRouterRouteEntry", TransitRouterRouteTableId=table_id,
+         TransitRouterRouteEntryDestinationCidrBlock="172.16.0.0/12", TransitRouterRouteEntryNextHopType="Attachment",
+         TransitRouterRouteEntryNextHopId=att_id)
+    entries = call(today_twin, CBN, "ListTransitRouterRouteEntries", TransitRouterRouteTableId=table_id)[
+        "TransitRouterRouteEntries"]
+    # learned: the VPC's vSwitch CIDRs; static: the route toward the attachment
+    assert sorted((e["TransitRouterRouteEntryDestinationCidrBlock"], e["TransitRouterRouteEntryType"])
+                  for e in entries) == [("10.0.0.0/24", "Propagated"), ("10.0.1.0/24", "Propagated"),
+                                        ("10.0.2.0/24", "Propagated"), ("10.0.3.0/24", "Propagated"),
+                                        ("172.16.0.0/12", "Static")]
+    # A Basic-only call on today's CEN fails with the cloud's code, as the old SDK's ServerException.
+    err = server_error(today_twin, CBN, "AttachCenChildInstance", CenId=cen_id, ChildInstanceId=tokyo["VpcId"],
+                       ChildInstanceType="VPC", ChildInstanceRegionId=TOKYO)
+    assert err.get_error_code() == "OperationFailed.InvalidTransitRouter"
 
 
 def test_errors_are_the_old_sdks_server_exceptions_with_the_clouds_codes(twin):
@@ -102,8 +145,11 @@ def test_errors_are_the_old_sdks_server_exceptions_with_the_clouds_codes(twin):
     assert err.get_error_msg() == "VpcId is mandatory for this action." and err.get_request_id()
     err = server_error(twin, VPC, "DescribeVpcs", client=old_client(twin, region="cn-atlantis"))
     assert (err.get_error_code(), err.get_http_status()) == ("InvalidRegionId.NotFound", 404)
+    # DescribeVpnGateway is a VPC 2016-04-28 action (the SDK's describe_vpn_gateway): a missing gateway is the
+    # VPN API's NotFound; an action the API does not have is the gateway's InvalidAction.NotFound.
     err = server_error(twin, VPC, "DescribeVpnGateway", VpnGatewayId="vpn-x")
-    assert err.get_error_code() == "InvalidAction.NotFound"
+    assert (err.get_error_code(), err.get_http_status()) == ("InvalidVpnGatewayInstanceId.NotFound", 404)
+    assert server_error(twin, VPC, "DescribeVpnTunnelz").get_error_code() == "InvalidAction.NotFound"
     assert server_error(twin, "2099-01-01", "DescribeVpcs").get_error_code() == "InvalidVersion"
     # A wrong secret: the message carries the server's string to sign after "is:", as the cloud's
     # does; the old SDK compares it with its own (with a typed request it then reports

@@ -5,6 +5,7 @@ VPC routes toward a router, teardown, and the rules on zones, idempotency and pa
 from __future__ import annotations
 
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
 
@@ -73,9 +74,10 @@ def routes(handle, table_id, **filters):
     return {e["TransitRouterRouteEntryDestinationCidrBlock"]: e for e in body["TransitRouterRouteEntries"]}
 
 
-def vpc_routes(handle, vpc_name):
+def vpc_routes(handle, vpc_name, account="main"):
     vpc = seeded_vpc(handle, vpc_name)
-    body = vpc_call(handle, "DescribeRouteEntryList", region=vpc.region, RouteTableId=vpc["RouteTableId"])
+    body = vpc_call(handle, "DescribeRouteEntryList", account=account, region=vpc.region,
+                    RouteTableId=vpc["RouteTableId"])
     return {e["DestinationCidrBlock"]: e for e in body["RouteEntrys"]["RouteEntry"]}
 
 
@@ -353,14 +355,14 @@ def test_pagination_styles_and_page_size_limits(today_twin):
             break
     assert (pages, body["TotalCount"], len(seen)) == (3, 5, 5) and set(made) <= set(seen)
     assert api_error(cbn, twin, "ListTransitRouterRouteTables", TransitRouterId=tr_id, MaxResults=101).code == \
-        "IllegalParam.MaxResults"
+        "InvalidMaxResults"
     assert api_error(cbn, twin, "ListTransitRouterRouteTables", TransitRouterId=tr_id, NextToken="bogus").code == \
-        "IllegalParam.NextToken"
+        "InvalidNextToken"
     # ListTransitRouters pages by PageNumber / PageSize, 1 to 50
     new_router(twin, cen, BEIJING)
     body = cbn(twin, "ListTransitRouters", CenId=cen, PageSize=1, PageNumber=2)
     assert (body["TotalCount"], body["PageNumber"], body["PageSize"], len(body["TransitRouters"])) == (2, 2, 1, 1)
-    assert api_error(cbn, twin, "ListTransitRouters", CenId=cen, PageSize=51).code == "IllegalParam.PageSize"
+    assert api_error(cbn, twin, "ListTransitRouters", CenId=cen, PageSize=51).code == "InvalidPageSize"
     # the table with dependants cannot go; without them it can
     att = attach_vpc(twin, tr_id, "tokyo-vpc", "tokyo-vsw-1", "tokyo-vsw-2")
     cbn(twin, "AssociateTransitRouterAttachmentWithRouteTable", TransitRouterAttachmentId=att,
@@ -454,6 +456,51 @@ def test_cross_account_vpc_attachment_needs_the_owners_grant(today_peering_twin)
                       TransitRouterId=tr_id)["TransitRouterAttachments"]
     assert [(a["TransitRouterAttachmentId"], str(a["VpcOwnerId"]), a["Status"]) for a in listed] == \
         [(att, uid_b, "Attached")]
+    # The VPC's owner routes its own table toward the CEN owner's attachment; nobody else's VPC can.
+    vpc_call(twin, "CreateRouteEntry", account="account-b", region="us-west-1", RouteTableId=vpc_b["RouteTableId"],
+             DestinationCidrBlock="172.16.0.0/16", NextHopType="Attachment", NextHopId=att)
+    assert vpc_routes(twin, "svalley-vpc-b", "account-b")["172.16.0.0/16"]["NextHops"]["NextHop"][0]["NextHopId"] == att
+    vpc_a = seeded_vpc(twin, "tokyo-vpc-a")
+    err = api_error(vpc_call, twin, "CreateRouteEntry", account="account-a", RouteTableId=vpc_a["RouteTableId"],
+                    DestinationCidrBlock="192.168.0.0/16", NextHopType="Attachment", NextHopId=att)
+    assert err.code == "InvalidNextHop.NotInVpc"
+
+
+def test_vpc_and_vswitches_stay_while_a_vpc_connection_has_enis_in_them(today_twin):
+    twin = today_twin
+    tr_id = new_router(twin, new_cen(twin), TOKYO)
+    att = attach_vpc(twin, tr_id, "tokyo-vpc", "tokyo-vsw-1", "tokyo-vsw-2")
+    vsw2, spare = seeded_vswitch(twin, "tokyo-vsw-2"), seeded_vswitch(twin, "tokyo-vpn-vsw-1")
+    err = api_error(vpc_call, twin, "DeleteVSwitch", VSwitchId=vsw2.id)
+    assert err.code == "DependencyViolation" and att in err.message
+    err = api_error(vpc_call, twin, "DeleteVpc", VpcId=seeded_vpc(twin, "tokyo-vpc").id)
+    assert err.code == "DependencyViolation.Instance" and att in err.message
+    vpc_call(twin, "DeleteVSwitch", VSwitchId=spare.id)  # a vSwitch without the router's ENI goes
+    # moving the zone c ENI to another vSwitch frees tokyo-vsw-2; deleting the connection frees the rest
+    cbn(twin, "UpdateTransitRouterVpcAttachmentZones", TransitRouterAttachmentId=att,
+        AddZoneMappings=zones(twin, "tokyo-vpn-vsw-2"), RemoveZoneMappings=zones(twin, "tokyo-vsw-2"))
+    cbn(twin, "ListTransitRouterVpcAttachments", TransitRouterId=tr_id)  # Modifying -> Attached
+    vpc_call(twin, "DeleteVSwitch", VSwitchId=vsw2.id)
+    cbn(twin, "DeleteTransitRouterVpcAttachment", TransitRouterAttachmentId=att)
+    cbn(twin, "ListTransitRouterVpcAttachments", TransitRouterId=tr_id)  # Detaching -> gone
+    vpc_call(twin, "DeleteVSwitch", VSwitchId=seeded_vswitch(twin, "tokyo-vpn-vsw-2").id)
+
+
+def test_a_legacy_cens_basic_routers_are_listed_and_refuse_enterprise_calls(twin):
+    cen = new_cen(twin)  # Basic on the legacy world
+    for name in ("tokyo-vpc", "beijing-vpc"):
+        vpc = seeded_vpc(twin, name)
+        cbn(twin, "AttachCenChildInstance", CenId=cen, ChildInstanceId=vpc.id, ChildInstanceType="VPC",
+            ChildInstanceRegionId=vpc.region)
+    listed = cbn(twin, "ListTransitRouters", CenId=cen)["TransitRouters"]
+    assert sorted((r["RegionId"], r["Type"], r["Status"]) for r in listed) == \
+        [(TOKYO, "Basic", "Active"), (BEIJING, "Basic", "Active")]
+    assert cbn(twin, "ListTransitRouters", CenId=cen) == dict(cbn(twin, "ListTransitRouters", CenId=cen),
+                                                             RequestId=ANY)  # ids are stable
+    assert cbn(twin, "ListTransitRouters", CenId=cen, Type="Enterprise")["TransitRouters"] == []
+    tokyo_router = next(r["TransitRouterId"] for r in listed if r["RegionId"] == TOKYO)
+    err = api_error(cbn, twin, "CreateTransitRouterRouteTable", TransitRouterId=tokyo_router)
+    assert err.code == "OperationUnsupported.TransitRouterType"
 
 
 @pytest.mark.parametrize("params, code", [

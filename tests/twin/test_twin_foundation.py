@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import urllib.request
 
@@ -167,6 +168,33 @@ def test_world_legacy_rules_are_named_and_removable(tmp_path):
     bad.write_text("name: bad\nalicloud:\n  legacy_rules: [basic_cen_by_apii]\n  accounts: []\n")
     with pytest.raises(WorldError, match="unknown basic_cen_by_apii"):
         load_world(str(bad))
+
+
+def test_world_account_site_sets_the_accounts_site():
+    """``site: china`` on a world account reaches the model (vpn.account_site); anything else is refused."""
+    from cloudtwin.alicloud.models.base import State
+    from cloudtwin.alicloud.models.vpn import account_site
+    from cloudtwin.world import World, WorldError, seed_alicloud, validate
+
+    raw = load_world_raw()
+    uid = raw["alicloud"]["accounts"][0]["uid"]
+    state = State()
+    seed_alicloud(World(raw), state)
+    assert account_site(state, uid) == "international"  # no site declared
+    raw["alicloud"]["accounts"][0]["site"] = "china"
+    validate(World(raw))
+    state = State()
+    seed_alicloud(World(raw), state)
+    assert account_site(state, uid) == "china"
+    raw["alicloud"]["accounts"][0]["site"] = "mainland"
+    with pytest.raises(WorldError, match="site must be one of china, international"):
+        validate(World(raw))
+
+
+def load_world_raw():
+    from cloudtwin.world import load_world
+
+    return copy.deepcopy(load_world(str(ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml")).raw)
 
 
 def test_today_twin_has_no_legacy_rules(today_twin, twin):

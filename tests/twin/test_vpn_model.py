@@ -5,9 +5,8 @@ from __future__ import annotations
 import ipaddress
 import json
 
-import pytest
 from alibabacloud_vpc20160428 import models as m
-from Tea.exceptions import TeaException
+from twinhelpers import api_error
 
 REGION = "ap-northeast-1"
 
@@ -28,12 +27,6 @@ def _gateway(client, **kwargs):
 def _describe_gw(client, gw_id):
     gws = client.describe_vpn_gateways(m.DescribeVpnGatewaysRequest(region_id=REGION, vpn_gateway_id=gw_id))
     return gws.body.vpn_gateways.vpn_gateway[0]
-
-
-def _error(call):
-    with pytest.raises(TeaException) as err:
-        call()
-    return err.value
 
 
 def test_vpn_gateway_lifecycle_and_public_ip(twin):
@@ -66,16 +59,16 @@ def test_vpn_gateway_lifecycle_and_public_ip(twin):
 def test_vpn_gateway_validation(twin):
     client = twin.vpc_client()
     vpc_id, vsw_id, _ = _tokyo(client)
-    err = _error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
+    err = api_error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
         region_id=REGION, vpc_id=vpc_id, v_switch_id=vsw_id, bandwidth=7)))
     assert err.code == "InvalidSpec.NotFound"
-    err = _error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
+    err = api_error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
         region_id=REGION, vpc_id="vpc-nope", bandwidth=10)))
     assert err.code == "InvalidVpcId.NotFound"
-    err = _error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
+    err = api_error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
         region_id=REGION, vpc_id=vpc_id, v_switch_id="vsw-nope", bandwidth=10)))
     assert err.code == "InvalidVSwitchId.NotFound"
-    err = _error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
+    err = api_error(lambda: client.create_vpn_gateway(m.CreateVpnGatewayRequest(
         region_id=REGION, vpc_id=vpc_id, bandwidth=10, enable_ssl=True, ssl_connections=3)))
     assert err.code == "InvalidParameter.SslConnections"
 
@@ -85,16 +78,16 @@ def test_customer_gateway_rules(twin):
     cgw = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="203.0.113.10", name="aws-t1", asn="65000")).body
     assert cgw.ip_address == "203.0.113.10"
-    err = _error(lambda: client.create_customer_gateway(m.CreateCustomerGatewayRequest(
+    err = api_error(lambda: client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="203.0.113.10")))
     assert err.code == "InvalidIpAddress.AlreadyExist"
-    err = _error(lambda: client.create_customer_gateway(m.CreateCustomerGatewayRequest(
+    err = api_error(lambda: client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="not-an-ip")))
     assert err.code == "InvalidIpAddress.Malformed"
     listed = client.describe_customer_gateways(m.DescribeCustomerGatewaysRequest(region_id=REGION)).body
     item = listed.customer_gateways.customer_gateway[0]
     assert (item.customer_gateway_id, item.asn, item.name) == (cgw.customer_gateway_id, 65000, "aws-t1")
-    err = _error(lambda: client.delete_customer_gateway(m.DeleteCustomerGatewayRequest(
+    err = api_error(lambda: client.delete_customer_gateway(m.DeleteCustomerGatewayRequest(
         region_id=REGION, customer_gateway_id="cgw-nope")))
     assert err.code == "InvalidCustomerGatewayInstanceId.NotFound"
 
@@ -143,13 +136,13 @@ def test_ipsec_connection_defaults_states_and_refusals(twin):
     client.create_route_entry(m.CreateRouteEntryRequest(
         region_id=REGION, route_table_id=table_id, destination_cidr_block="172.16.0.0/12",
         next_hop_type="VpnGateway", next_hop_id=gw_id))
-    err = _error(lambda: client.delete_vpn_gateway(m.DeleteVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw_id)))
+    err = api_error(lambda: client.delete_vpn_gateway(m.DeleteVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw_id)))
     assert err.code == "VpnDependencyViolation.VpnConnection"
-    err = _error(lambda: client.delete_customer_gateway(m.DeleteCustomerGatewayRequest(
+    err = api_error(lambda: client.delete_customer_gateway(m.DeleteCustomerGatewayRequest(
         region_id=REGION, customer_gateway_id=cgw_id)))
     assert err.code == "DependencyViolation.VpnConnection"
     client.delete_vpn_connection(m.DeleteVpnConnectionRequest(region_id=REGION, vpn_connection_id=vco_id))
-    err = _error(lambda: client.delete_vpn_gateway(m.DeleteVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw_id)))
+    err = api_error(lambda: client.delete_vpn_gateway(m.DeleteVpnGatewayRequest(region_id=REGION, vpn_gateway_id=gw_id)))
     assert err.code == "DependencyViolation.RouteEntry"
     client.delete_customer_gateway(m.DeleteCustomerGatewayRequest(region_id=REGION, customer_gateway_id=cgw_id))
     body = client.describe_vpn_connections(m.DescribeVpnConnectionsRequest(region_id=REGION)).body
@@ -166,7 +159,7 @@ def test_gateway_busy_while_updating(twin):
     assert _describe_gw(client, gw_id).status == "init"
     cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="192.0.2.20")).body.customer_gateway_id
-    err = _error(lambda: _connection(client, gw_id, cgw_id))
+    err = api_error(lambda: _connection(client, gw_id, cgw_id))
     assert err.code == "VpnGateway.Configuring"
 
 
@@ -184,16 +177,16 @@ def test_ipsec_connection_validation(twin):
         ({"ike_config": "{not json"}, "IllegalParam.IkeConfig"),
     ]
     for kwargs, code in cases:
-        err = _error(lambda: _connection(client, gw_id, cgw_id, **kwargs))
+        err = api_error(lambda: _connection(client, gw_id, cgw_id, **kwargs))
         assert err.code == code, (kwargs, err.code)
         assert "has space" not in err.message
-    err = _error(lambda: client.create_vpn_connection(m.CreateVpnConnectionRequest(
+    err = api_error(lambda: client.create_vpn_connection(m.CreateVpnConnectionRequest(
         region_id=REGION, vpn_gateway_id=gw_id, customer_gateway_id=cgw_id, local_subnet="10.0.0.0/33",
         remote_subnet="172.16.0.0/12")))
     assert err.code == "IllegalParam.LocalSubnet"
-    err = _error(lambda: _connection(client, "vpn-nope", cgw_id))
+    err = api_error(lambda: _connection(client, "vpn-nope", cgw_id))
     assert err.code == "InvalidVpnGatewayInstanceId.NotFound"
-    err = _error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
+    err = api_error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
         region_id=REGION, vpn_connection_id="vco-nope")))
     assert err.code == "InvalidVpnConnectionInstanceId.NotFound"
     assert twin.ali_resources("VpnConnection") == []

@@ -6,7 +6,8 @@ import json
 
 from alibabacloud_vpc20160428 import models as m
 from cloudtwin.alicloud.models.vpn_route import carries_traffic_to, routing_mode, vpn_route_for
-from twinhelpers import ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_error, ali_vpc, aws_outside_ips, aws_vpn
+from twinhelpers import (ALI_MATCHING_IKE, ALI_MATCHING_IPSEC, ali_vpc, api_error, aws_outside_ips, aws_vpn,
+                         seeded_vswitch)
 
 REGION = "ap-northeast-1"
 AWS_HOST = "172.16.0.132"
@@ -97,12 +98,12 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
         (lambda: _route(client, gw_id, "172.18.0.0/16", active, overlay_mode="Gre"), "InvalidParameter.OverlayMode"),
         (lambda: client.create_vpn_route_entry(m.CreateVpnRouteEntryRequest(
             region_id=REGION, vpn_gateway_id=gw_id, route_dest="172.18.0.0/16", next_hop=active, weight=100)),
-         "MissingParameter"),
+         "MissingPublishVpc"),
         (lambda: _route(client, "vpn-nope", "172.18.0.0/16", active), "InvalidVpnGatewayInstanceId.NotFound"),
         (lambda: _route(client, gw_id, "172.18.0.0/16", active, dry_run=True), "DryRunOperation"),
     ]
     for call, code in refusals:
-        assert ali_error(call).code == code
+        assert api_error(call).code == code
     _route(client, gw_id, "172.16.0.0/12", standby, weight=0, publish=False)
     _settle(client)
     assert _routes(client, gw_id) == [("172.16.0.0/12", active, 100, "published"),
@@ -130,14 +131,14 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
             region_id=REGION, vpn_gateway_id=gw_id, route_dest="172.16.0.0/12", next_hop=next_hop, weight=weight,
             new_weight=new_weight))
 
-    assert ali_error(lambda: reweigh(active, 100, 0)).code == "VpnRouteEntry.ActiveStandbyExists"
-    assert ali_error(lambda: reweigh(active, 0, 100)).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: reweigh(active, 100, 0)).code == "VpnRouteEntry.ActiveStandbyExists"
+    assert api_error(lambda: reweigh(active, 0, 100)).code == "VpnRouteEntry.NotFound"
 
     def delete(dest, next_hop, weight):
         return client.delete_vpn_route_entry(m.DeleteVpnRouteEntryRequest(
             region_id=REGION, vpn_gateway_id=gw_id, route_dest=dest, next_hop=next_hop, weight=weight))
 
-    assert ali_error(lambda: delete("172.16.0.0/12", standby, 100)).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: delete("172.16.0.0/12", standby, 100)).code == "VpnRouteEntry.NotFound"
     delete("172.16.0.0/12", standby, 0)
     _settle(client)
     reweigh(active, 100, 0)
@@ -156,10 +157,10 @@ def test_route_entries_lifecycle_refusals_and_selection(twin):
     publish(True)
     _settle(client)
     assert _vpc_routes(client)["172.16.0.0/12"] == ("VpnGateway", gw_id)
-    assert ali_error(lambda: publish(True, "pbr")).code == "VpnRouteEntry.NotFound"
+    assert api_error(lambda: publish(True, "pbr")).code == "VpnRouteEntry.NotFound"
 
     # A connection that is a next hop cannot go; without its routes it can.
-    err = ali_error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
+    err = api_error(lambda: client.delete_vpn_connection(m.DeleteVpnConnectionRequest(
         region_id=REGION, vpn_connection_id=active)))
     assert err.code == "DependencyViolation.VpnRouteEntry"
     delete("172.16.0.0/12", active, 0)
@@ -177,8 +178,40 @@ def test_route_changes_keep_the_gateway_busy(twin):
     vco_id = _connection(client, ec2, gw, tgw, "Active.shared_key")
     twin.twin.faults.update({"delays": {"VpnGateway": 30}})
     _route(client, gw.vpn_gateway_id, "172.16.0.0/12", vco_id)
-    err = ali_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
+    err = api_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
     assert err.code == "VpnGateway.Configuring"
+
+
+def test_a_published_destination_is_a_custom_route_of_the_vpc(twin):
+    """The VPC's system table holds one route per destination: a published VPN route and a custom route of the
+    VPC exclude each other, whichever came first; an unpublished VPN route takes no place in the VPC."""
+    client, ec2 = twin.vpc_client(), twin.ec2()
+    gw = _gateway(client)
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    vco_id = _connection(client, ec2, gw, tgw, "Active.shared_key")
+    table = ali_vpc(client).router_table_ids.router_table_ids[0]
+    instance = next(i.id for i in twin.ali_resources("Instance") if i["InstanceName"] == "tokyo-host")
+
+    def vpc_route(dest):
+        return client.create_route_entry(m.CreateRouteEntryRequest(
+            region_id=REGION, route_table_id=table, destination_cidr_block=dest, next_hop_type="Instance",
+            next_hop_id=instance))
+
+    _route(client, gw.vpn_gateway_id, "172.16.0.0/12", vco_id)
+    _settle(client)
+    err = api_error(lambda: vpc_route("172.16.0.0/12"))
+    assert err.code == "RouterEntryConflict.Duplicated" and gw.vpn_gateway_id in err.message
+    vpc_route("172.17.0.0/16")
+    err = api_error(lambda: _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id))
+    assert err.code == "RouterEntryConflict.Duplicated" and instance in err.message
+    _route(client, gw.vpn_gateway_id, "172.17.0.0/16", vco_id, publish=False)  # kept on the gateway only
+    _settle(client)
+    err = api_error(lambda: client.publish_vpn_route_entry(m.PublishVpnRouteEntryRequest(
+        region_id=REGION, vpn_gateway_id=gw.vpn_gateway_id, route_dest="172.17.0.0/16", next_hop=vco_id,
+        route_type="dbr", publish_vpc=True)))
+    assert err.code == "RouterEntryConflict.Duplicated"
+    assert _vpc_routes(client) == {"172.16.0.0/12": ("VpnGateway", gw.vpn_gateway_id),
+                                   "172.17.0.0/16": ("Instance", instance)}
 
 
 def test_protected_data_flow_connections_follow_their_selectors(twin):
@@ -197,12 +230,10 @@ def test_protected_data_flow_connections_follow_their_selectors(twin):
 def test_dual_tunnel_gateway_routes_name_the_tunnel(today_twin):
     client = today_twin.vpc_client()
     vpc = ali_vpc(client)
-    second = client.create_vswitch(m.CreateVSwitchRequest(region_id=REGION, vpc_id=vpc.vpc_id,
-                                                          zone_id="ap-northeast-1b",
-                                                          cidr_block="10.0.1.0/24")).body.v_switch_id
-    gw_id = client.create_vpn_gateway(m.CreateVpnGatewayRequest(
-        region_id=REGION, vpc_id=vpc.vpc_id, v_switch_id=vpc.v_switch_ids.v_switch_id[0],
-        disaster_recovery_vswitch_id=second, bandwidth=10)).body.vpn_gateway_id
+    gw_id = client.create_vpn_gateway(m.CreateVpnGatewayRequest(  # the world's vSwitch pair for VPN gateways
+        region_id=REGION, vpc_id=vpc.vpc_id, v_switch_id=seeded_vswitch(today_twin, "tokyo-vpn-vsw-1").id,
+        disaster_recovery_vswitch_id=seeded_vswitch(today_twin, "tokyo-vpn-vsw-2").id,
+        bandwidth=10)).body.vpn_gateway_id
     _settle(client)
     cgw_id = client.create_customer_gateway(m.CreateCustomerGatewayRequest(
         region_id=REGION, ip_address="192.0.2.10")).body.customer_gateway_id

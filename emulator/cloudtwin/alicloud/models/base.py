@@ -124,12 +124,17 @@ def page_by_token(req: "Request", items: Sequence[Any], size_param: str = "MaxRe
 _TOKEN_PREFIX = "twin-"
 
 
+# The site an account was opened on: what VPN gateway billing and sizes depend on (CreateVpnGateway).
+SITES = ("china", "international")
+
+
 @dataclass
 class Account:
     name: str
     uid: str
     access_key_id: str
     access_key_secret: str
+    site: str = "international"  # a SITES value; a world file's ``site`` (cloudtwin.world)
 
 
 @dataclass

@@ -23,9 +23,10 @@ Basic calls work there; everywhere else only the Enterprise calls do.
 Helpers for other kinds (pure, no Request needed): ``attached_children(state, cen_id)``,
 ``transit_routers_of(state, cen_id, region=None)``, ``region_edition(state, cen, region)``,
 ``new_cen(state, owner, ...)``, ``system_table_routes(routes_of_vpc)`` (a ``vpc.register_learned_routes``
-provider for system tables). Request helpers shared by the CEN files: ``get_cen``, ``page`` (PageNumber /
-PageSize), ``page_by_token`` (NextToken / MaxResults), ``filters``, ``tags_param``, ``tags_match``,
-``dry_run``, ``require_basic``. The Basic helpers
+provider for system tables). Request helpers shared by the CEN files: ``get_cen``, ``filters``, ``tags_param``,
+``tags_match``, ``dry_run``, ``require_basic``; paging is base's ``page_by_number`` (PageNumber / PageSize)
+and ``page_by_token`` (NextToken / MaxResults), which refuse sizes outside the documented range with the
+gateway's ``Invalid<Name>``. The Basic helpers
 ``learned_routes_for_vpc``, ``cen_of_vpc``, ``published_routes`` and ``inter_region_bandwidth``
 moved to ``cen_basic`` / ``cen_bandwidth`` and are still importable from here.
 
@@ -40,7 +41,7 @@ import importlib
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .base import ApiError, Request, Resource, State, action
+from .base import REGION_OPTIONAL, ApiError, Request, Resource, State, action, page_by_number
 
 GLOBAL = "global"  # CEN is a global service; its resources have no region
 BASIC, ENTERPRISE = "Basic", "Enterprise"  # transit router editions (ListTransitRouters "Type")
@@ -52,42 +53,6 @@ def now_iso() -> str:
 
 
 # --- request helpers shared by the CEN files -------------------------------------------------------
-
-def page(req: Request, items: List[Any], default_size: int = 10, max_size: int = 50,
-         strict: bool = False) -> tuple:
-    """PageNumber / PageSize pagination. ``strict`` refuses a page size above ``max_size``."""
-    number = req.int("PageNumber", 1) or 1
-    size = req.int("PageSize", default_size) or default_size
-    if strict and not 1 <= size <= max_size:
-        raise ApiError("IllegalParam.PageSize",  # undocumented
-                       f"PageSize {size} is out of range; valid values: 1 to {max_size}.")
-    size = min(size, max_size)
-    return items[(number - 1) * size: number * size], number, size
-
-
-_TOKEN_PREFIX = "tw"
-
-
-def page_by_token(req: Request, items: List[Any], default_size: int = 20, max_size: int = 100) -> tuple:
-    """NextToken / MaxResults pagination: ``(page, next_token, max_results)``; "" when no page follows.
-
-    A MaxResults above the documented maximum is refused, as is a token this twin did not hand out.
-    """
-    size = req.int("MaxResults", default_size) or default_size
-    if not 1 <= size <= max_size:
-        raise ApiError("IllegalParam.MaxResults",  # undocumented
-                       f"MaxResults {size} is out of range; valid values: 1 to {max_size}.")
-    token = req.get("NextToken")
-    start = 0
-    if token is not None:
-        digits = str(token)[len(_TOKEN_PREFIX):]
-        if not str(token).startswith(_TOKEN_PREFIX) or not digits.isdigit():
-            raise ApiError("IllegalParam.NextToken", f"The NextToken {token} is invalid.")  # undocumented
-        start = int(digits)
-    chunk = items[start:start + size]
-    following = f"{_TOKEN_PREFIX}{start + size}" if start + size < len(items) else ""
-    return chunk, following, size
-
 
 def filters(req: Request) -> Dict[str, List[str]]:
     out: Dict[str, List[str]] = {}
@@ -233,7 +198,7 @@ def describe_cens(req: Request) -> Dict[str, Any]:
     cens = [c for c in req.state.all("Cen", owner=req.account.uid)
             if all(c.get(key) in values for key, values in wanted.items() if key in ("CenId", "Name"))
             and tags_match(c, tags)]
-    chunk, number, size = page(req, cens)
+    chunk, number, size = page_by_number(req, cens)
     return {"Cens": {"Cen": [_cen_view(req.state, c) for c in chunk]}, "TotalCount": len(cens),
             "PageNumber": number, "PageSize": size}
 
@@ -291,7 +256,7 @@ def _tag_targets(req: Request) -> List[Resource]:
     return out
 
 
-@action("Cbn", "TagResources")
+@action("Cbn", "TagResources", region=REGION_OPTIONAL)
 def tag_resources(req: Request) -> Dict[str, Any]:
     for res in _tag_targets(req):
         tags = {t["Key"]: t.get("Value", "") for t in res.get("Tags", [])}
@@ -301,7 +266,7 @@ def tag_resources(req: Request) -> Dict[str, Any]:
     return {}
 
 
-@action("Cbn", "UntagResources")
+@action("Cbn", "UntagResources", region=REGION_OPTIONAL)
 def untag_resources(req: Request) -> Dict[str, Any]:
     keys = set(req.list("TagKey"))
     remove_all = req.bool("All", False)
@@ -310,7 +275,7 @@ def untag_resources(req: Request) -> Dict[str, Any]:
     return {}
 
 
-@action("Cbn", "ListTagResources")
+@action("Cbn", "ListTagResources", region=REGION_OPTIONAL)
 def list_tag_resources(req: Request) -> Dict[str, Any]:
     out = []
     for res in _tag_targets(req):

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import GLOBAL, attached_children, filters, get_cen, now_iso, page, require_basic, tags_match, tags_param
+from .base import ApiError, Request, Resource, State, action, missing_parameter, page_by_number
+from .cen import GLOBAL, attached_children, filters, get_cen, now_iso, require_basic, tags_match, tags_param
 
 GEOGRAPHIC_REGIONS = ("China", "Asia-Pacific", "Europe", "North-America", "Australia", "Middle-East")
 TEST_BANDWIDTH_KBPS = 1
@@ -134,8 +134,7 @@ def create_cen_bandwidth_package(req: Request) -> Dict[str, Any]:
     area_a, area_b = _area(req, "GeographicRegionAId"), _area(req, "GeographicRegionBId")
     bandwidth = req.int("Bandwidth")
     if bandwidth is None:
-        raise ApiError("MissingParameter", 'The input parameter "Bandwidth" that is mandatory for processing '
-                                           "this request is not supplied.")
+        raise missing_parameter("Bandwidth")
     if bandwidth < 1:
         raise ApiError("ParameterIllegal.Bandwidth", f"The specified Bandwidth {bandwidth} is invalid.")  # undocumented
     charge = req.get("BandwidthPackageChargeType", "PREPAY")
@@ -176,7 +175,7 @@ def describe_cen_bandwidth_packages(req: Request) -> Dict[str, Any]:
             continue
         if tags_match(pkg, tags):
             pkgs.append(pkg)
-    chunk, number, size = page(req, pkgs)
+    chunk, number, size = page_by_number(req, pkgs)
     return {"CenBandwidthPackages": {"CenBandwidthPackage": [_package_view(req.state, p) for p in chunk]},
             "TotalCount": len(pkgs), "PageNumber": number, "PageSize": size}
 
@@ -270,8 +269,7 @@ def set_cen_inter_region_bandwidth_limit(req: Request) -> Dict[str, Any]:
     local, opposite = req.require("LocalRegionId"), req.require("OppositeRegionId")
     limit = req.int("BandwidthLimit")
     if limit is None:
-        raise ApiError("MissingParameter", 'The input parameter "BandwidthLimit" that is mandatory for processing '
-                                           "this request is not supplied.")
+        raise missing_parameter("BandwidthLimit")
     if local == opposite:
         raise ApiError("ParameterIllegal.RegionId", "The local and opposite regions must differ.")
     # Enterprise transit routers carry inter-region bandwidth on the inter-region connection instead.
@@ -316,7 +314,7 @@ def describe_cen_inter_region_bandwidth_limits(req: Request) -> Dict[str, Any]:
     region = req.get("TrRegionId")
     limits = [lim for lim in req.state.all("CenBandwidthLimit", include_invisible=True) if lim["CenId"] == cen.id
               and (region is None or region in (lim["LocalRegionId"], lim["OppositeRegionId"]))]
-    chunk, number, size = page(req, limits)
+    chunk, number, size = page_by_number(req, limits)
     return {"CenInterRegionBandwidthLimits": {"CenInterRegionBandwidthLimit": [
         {k: lim[k] for k in ("CenId", "LocalRegionId", "OppositeRegionId", "BandwidthLimit", "Status",
                              "BandwidthPackageId", "GeographicSpanId", "BandwidthType")} for lim in chunk]},

@@ -38,10 +38,10 @@ import hashlib
 import ipaddress
 from typing import Any, Dict, List, Optional, Tuple
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import attached_children, get_cen, now_iso, page, require_basic, system_table_routes
+from .base import ApiError, Request, Resource, State, action, page_by_number
+from .cen import attached_children, get_cen, now_iso, require_basic, system_table_routes
 from .cen_grants import granted
-from .vpc import register_learned_routes, system_table, vswitches_of
+from .vpc import in_vpc, register_dependants, register_learned_routes, system_table, vswitches_of
 
 PUBLISHABLE_NEXT_HOPS = ("Instance", "VpnGateway", "RouterInterface", "HaVip", "NetworkInterface")
 
@@ -206,8 +206,10 @@ def _attachment_view(state: State, att: Resource, detail: bool = False) -> Dict[
     if detail:
         vpc = state.find("Vpc", att["ChildInstanceId"])
         out["ChildInstanceName"] = vpc["VpcName"] if vpc else ""
+        # "secondaryCidrBlock" (sic, lower case) is the key DescribeCenAttachedChildInstanceAttributeResponseBody
+        # reads; the twin's VPCs have no secondary CIDR blocks.
         out["ChildInstanceAttributes"] = {"CidrBlock": vpc["CidrBlock"] if vpc else "",
-                                          "SecondaryCidrBlocks": {"SecondaryCidrBlock": []}}
+                                          "SecondaryCidrBlocks": {"secondaryCidrBlock": []}}
     return out
 
 
@@ -271,7 +273,7 @@ def describe_cen_attached_child_instances(req: Request) -> Dict[str, Any]:
     region = req.get("ChildInstanceRegionId")
     items = [a for a in attached_children(req.state, cen.id, statuses=())
              if region is None or a["ChildInstanceRegionId"] == region]
-    chunk, number, size = page(req, items)
+    chunk, number, size = page_by_number(req, items)
     return {"ChildInstances": {"ChildInstance": [_attachment_view(req.state, a) for a in chunk]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}
 
@@ -361,7 +363,7 @@ def describe_published_route_entries(req: Request) -> Dict[str, Any]:
     dest = req.get("DestinationCidrBlock")
     items = [dict(r, ChildInstanceRouteTableId=table.id, Conflicts={"Conflict": []})
              for r in _own_routes(req.state, cen.id, vpc, table) if dest is None or r["DestinationCidrBlock"] == dest]
-    chunk, number, size = page(req, items, max_size=500)
+    chunk, number, size = page_by_number(req, items)  # PageSize 1 to 50
     return {"PublishedRouteEntries": {"PublishedRouteEntry": chunk}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
@@ -389,7 +391,7 @@ def describe_cen_child_instance_route_entries(req: Request) -> Dict[str, Any]:
                           "Conflicts": {"Conflict": [item["Conflict"]] if item["Conflict"] else []}})
     status = req.get("Status")
     items = [i for i in items if status is None or i["Status"] == status]
-    chunk, number, size = page(req, items, max_size=500)
+    chunk, number, size = page_by_number(req, items, max_size=500)
     return {"CenRouteEntries": {"CenRouteEntry": chunk}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
@@ -412,8 +414,12 @@ def describe_cen_region_domain_route_entries(req: Request) -> Dict[str, Any]:
                       "Status": "Active", "ToOtherRegionStatus": "Active", "Preference": 0})
     status = req.get("Status")
     items = [i for i in items if status is None or i["Status"] == status]
-    chunk, number, size = page(req, items, max_size=500)
+    chunk, number, size = page_by_number(req, items, max_size=500)
     return {"CenRouteEntries": {"CenRouteEntry": chunk}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
 
+
+
+# A VPC attached to a Basic CEN is detached first (DeleteVpc: "DependencyViolation").
+register_dependants("Vpc", "DependencyViolation", in_vpc("CenChildInstance"))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Tuple
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import get_cen, now_iso, page
+from .base import REGION_OPTIONAL, ApiError, Request, Resource, State, action, page_by_number
+from .cen import get_cen, now_iso
 from .vpc import get_vpc
 
 GRANTABLE = ("VPC", "VPN")  # the twin models VPC and IPsec-VPN grants (GrantInstanceToTransitRouter InstanceType)
@@ -89,12 +89,12 @@ def revoke_instance_from_cen(req: Request) -> Dict[str, Any]:
     return _revoke(req, ("VPC",))
 
 
-@action("Cbn", "GrantInstanceToTransitRouter", idempotent=True)
+@action("Cbn", "GrantInstanceToTransitRouter", idempotent=True, region=REGION_OPTIONAL)
 def grant_instance_to_transit_router(req: Request) -> Dict[str, Any]:
     return _grant(req, GRANTABLE)
 
 
-@action("Cbn", "RevokeInstanceFromTransitRouter")
+@action("Cbn", "RevokeInstanceFromTransitRouter", region=REGION_OPTIONAL)
 def revoke_instance_from_transit_router(req: Request) -> Dict[str, Any]:
     return _revoke(req, GRANTABLE)
 
@@ -103,13 +103,13 @@ def revoke_instance_from_transit_router(req: Request) -> Dict[str, Any]:
 def describe_grant_rules_to_cen_vpc(req: Request) -> Dict[str, Any]:
     vpc = get_vpc(req, req.require("InstanceId"))
     grants = [g for g in req.state.all("CenGrant", owner=req.account.uid) if g["ChildInstanceId"] == vpc.id]
-    chunk, number, size = page(req, grants)
+    chunk, number, size = page_by_number(req, grants)
     return {"CenGrantRules": {"CbnGrantRule": [
         {"CenInstanceId": g["CenInstanceId"], "CenOwnerId": g["CenOwnerId"], "CreationTime": g["CreationTime"]}
         for g in chunk]}, "TotalCount": len(grants), "PageNumber": number, "PageSize": size}
 
 
-@action("Cbn", "DescribeGrantRulesToCen")
+@action("Cbn", "DescribeGrantRulesToCen", region=REGION_OPTIONAL)
 def describe_grant_rules_to_cen_cbn(req: Request) -> Dict[str, Any]:
     cen = get_cen(req)
     child_id = req.get("ChildInstanceId")

@@ -34,7 +34,7 @@ import time
 from typing import Any, Dict, List, Optional, Set
 
 from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
-from .vpc import now_iso, vpc_of_router
+from .vpc import in_vpc, now_iso, register_dependants, vpc_of_router
 
 KIND = "RouterInterface"
 
@@ -410,3 +410,7 @@ def delete_router_interface(req: Request) -> Dict[str, Any]:
 
     req.state.schedule(ri, "Status", "Deleted", then=gone)
     return {}
+
+
+# A router interface sits on the VPC's vRouter (DeleteVpc: release the router interfaces first).
+register_dependants("Vpc", "DependencyViolation", in_vpc("RouterInterface"))

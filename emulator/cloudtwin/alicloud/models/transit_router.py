@@ -34,11 +34,12 @@ route helpers live in ``transit_router_routes``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import (BASIC, ENTERPRISE, attached_children, dry_run, get_cen, now_iso, page, region_edition, tags_match,
+from .base import REGION_OPTIONAL, REGION_REQUIRED, ApiError, Request, Resource, State, action, page_by_number
+from .cen import (BASIC, ENTERPRISE, attached_children, dry_run, get_cen, now_iso, region_edition, tags_match,
                   tags_param, transit_routers_of)
 
 ROUTER = "TransitRouter"
@@ -147,6 +148,10 @@ def get_transit_router(req: Request, tr_id: Optional[str] = None, active: bool =
     tr_id = tr_id or req.require("TransitRouterId")
     tr = req.state.find(ROUTER, tr_id)
     if tr is None or tr.deleted or tr.owner != req.account.uid or not req.state.visible(tr):
+        if any(b["TransitRouterId"] == tr_id for b in basic_routers(req.state, owner=req.account.uid)):
+            raise ApiError("OperationUnsupported.TransitRouterType",
+                           f"The transit router {tr_id} is a Basic Edition one; the specified TransitRouterType does "
+                           "not support the operation.")
         raise ApiError("InvalidTransitRouterId.NotFound", f"The specified TransitRouterId {tr_id} is not found.")
     if active and tr["Status"] != "Active":
         raise ApiError("IncorrectStatus.TransitRouterInstance",
@@ -204,6 +209,33 @@ def require_attached(att: Resource, code: str = "IncorrectStatus.Attachment") ->
 
 # --- transit routers ---------------------------------------------------------------------------
 
+def basic_routers(state: State, cen_id: Optional[str] = None, owner: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The Basic Edition transit routers of legacy CENs, in ListTransitRouters shape (``Type: Basic``).
+
+    A Basic CEN has one in each region where it has attached network instances ("When you connect the first
+    network instance in a region, the system automatically creates a transit router in that region", CEN user
+    guide "Transit routers"); ListTransitRouters lists both editions (its ``Type`` filter: Enterprise | Basic).
+    They are not resources of their own: the id is derived from the CEN and the region, so it stays stable.
+    """
+    out = []
+    for cen in state.all("Cen", owner=owner, include_invisible=True):
+        if cen_id not in (None, cen.id):
+            continue
+        children = attached_children(state, cen.id, statuses=())
+        for region in sorted({a["ChildInstanceRegionId"] for a in children}):
+            if not basic_region(state, cen, region):
+                continue
+            digest = hashlib.sha1(f"{cen.id}|{region}".encode()).hexdigest()[:21]
+            out.append({
+                "TransitRouterId": f"tr-{digest}", "CenId": cen.id, "RegionId": region, "Type": BASIC,
+                "Status": "Active", "TransitRouterName": "", "TransitRouterDescription": "",
+                "CreationTime": min(a["ChildInstanceAttachTime"] for a in children
+                                    if a["ChildInstanceRegionId"] == region),
+                "AliUid": int(cen.owner), "SupportMulticast": False, "Tags": [], "TransitRouterCidrList": [],
+            })
+    return out
+
+
 def basic_region(state: State, cen: Resource, region: str) -> bool:
     """A legacy Basic CEN's transit router serves ``region`` (it has attached network instances there)."""
     return region_edition(state, cen, region) == BASIC and any(
@@ -256,7 +288,7 @@ def _router_view(tr: Resource) -> Dict[str, Any]:
     return out
 
 
-@action("Cbn", "CreateTransitRouter", idempotent=True)
+@action("Cbn", "CreateTransitRouter", idempotent=True, region=REGION_REQUIRED)
 def create_transit_router(req: Request) -> Dict[str, Any]:
     cen = get_cen(req, active=True, missing_code="InvalidCenId.NotFound")
     region = req.require("RegionId")
@@ -271,18 +303,19 @@ def create_transit_router(req: Request) -> Dict[str, Any]:
     return {"TransitRouterId": tr.id}
 
 
-@action("Cbn", "ListTransitRouters")
+@action("Cbn", "ListTransitRouters", region=REGION_OPTIONAL)
 def list_transit_routers(req: Request) -> Dict[str, Any]:
+    """Enterprise routers and, for legacy CENs, their Basic ones (``basic_routers``)."""
     wanted = {k: req.get(k) for k in ("CenId", "RegionId", "TransitRouterId", "TransitRouterName", "Status", "Type")}
     tags = req.list("Tag")
-    items = [tr for tr in req.state.all(ROUTER, owner=req.account.uid)
-             if all(v is None or tr[k] == v for k, v in wanted.items()) and tags_match(tr, tags)]
-    chunk, number, size = page(req, items, default_size=10, max_size=50, strict=True)  # PageSize 1 to 50
-    return {"TransitRouters": [_router_view(tr) for tr in chunk], "TotalCount": len(items),
-            "PageNumber": number, "PageSize": size}
+    views = [_router_view(tr) for tr in req.state.all(ROUTER, owner=req.account.uid)]
+    views += basic_routers(req.state, wanted["CenId"], owner=req.account.uid)
+    items = [v for v in views if all(w is None or v[k] == w for k, w in wanted.items()) and tags_match(v, tags)]
+    chunk, number, size = page_by_number(req, items)  # PageSize 1 to 50, default 10
+    return {"TransitRouters": chunk, "TotalCount": len(items), "PageNumber": number, "PageSize": size}
 
 
-@action("Cbn", "UpdateTransitRouter")
+@action("Cbn", "UpdateTransitRouter", region=REGION_REQUIRED)
 def update_transit_router(req: Request) -> Dict[str, Any]:
     tr = get_transit_router(req, active=True)
     changes = name_and_description(req, "TransitRouterName", "TransitRouterDescription")

@@ -48,14 +48,15 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action
-from .cen import dry_run, get_cen, now_iso, page_by_token, tags_match, tags_param
+from .base import REGION_OPTIONAL, ApiError, Request, Resource, State, action, page_by_token
+from .cen import dry_run, get_cen, now_iso, tags_match, tags_param
 from .cen_bandwidth import TEST_BANDWIDTH_KBPS, allocated_bandwidth, geographic_span
 from .cen_grants import granted
 from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTER, VPC_ATTACHMENT, VPN_ATTACHMENT,
                              attachment_of, bindings, get_attachment, modifying, name_and_description,
                              new_transit_router, require_attached, resolve_transit_router, static_entries,
                              zone_of_region, zones_needed)
+from .vpc import register_dependants
 
 MAX_ZONES = 10  # "You can specify at most 10 zones" (CreateTransitRouterVpcAttachmentRequest)
 LIST_DEFAULT, LIST_MAX = 20, 100  # MaxResults default 20 (the models); 100 as for the peer / route calls
@@ -87,7 +88,10 @@ def _texts(req: Request) -> Dict[str, str]:
 
 
 def _view(att: Resource) -> Dict[str, Any]:
-    out = {k: v for k, v in att.attrs.items() if not k.startswith("_")}
+    # Only the inter-region list names the router's region (ListTransitRouterPeerAttachments RegionId); the VPC
+    # and VPN lists say VpcRegionId / VpnRegionId instead.
+    hidden = () if att.kind == PEER_ATTACHMENT else ("RegionId",)
+    out = {k: v for k, v in att.attrs.items() if not k.startswith("_") and k not in hidden}
     out["Tags"] = [dict(t) for t in att.get("Tags", [])]
     return out
 
@@ -105,7 +109,7 @@ def _list(req: Request, kind: str, extra_match: Callable[[Resource], bool] = lam
              and (tr_id is None or tr_id in ends(att, "TransitRouterId", "PeerTransitRouterId"))
              and (region is None or region in ends(att, "RegionId", "PeerTransitRouterRegionId"))
              and tags_match(att, tags) and extra_match(att)]
-    chunk, token, size = page_by_token(req, items, LIST_DEFAULT, LIST_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=LIST_MAX, default_size=LIST_DEFAULT)
     return {"TransitRouterAttachments": [_view(att) for att in chunk], "TotalCount": len(items),
             "MaxResults": size, "NextToken": token}
 
@@ -264,7 +268,7 @@ def _check_auto_publish(state: State, vpc_id: str, cen_id: str, att_id: Optional
                            f"({other['CenId']}).")
 
 
-@action("Cbn", "CreateTransitRouterVpcAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterVpcAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_vpc_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req, create_missing=True)  # None: to be created in RegionId once all checks pass
     cen = get_cen(req, tr["CenId"] if tr else None, active=True, missing_code="InvalidCenId.NotFound")
@@ -303,7 +307,7 @@ def create_transit_router_vpc_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterVpcAttachments")
+@action("Cbn", "ListTransitRouterVpcAttachments", region=REGION_OPTIONAL)
 def list_transit_router_vpc_attachments(req: Request) -> Dict[str, Any]:
     vpc_id, order = req.get("VpcId"), req.get("OrderType")
     return _list(req, VPC_ATTACHMENT, lambda att: (vpc_id is None or att["VpcId"] == vpc_id)
@@ -456,7 +460,7 @@ def _peer_router(req: Request, tr: Resource) -> Resource:
     return peer
 
 
-@action("Cbn", "CreateTransitRouterPeerAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterPeerAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_peer_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req)
     peer = _peer_router(req, tr)
@@ -470,7 +474,7 @@ def create_transit_router_peer_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterPeerAttachments")
+@action("Cbn", "ListTransitRouterPeerAttachments", region=REGION_OPTIONAL)
 def list_transit_router_peer_attachments(req: Request) -> Dict[str, Any]:
     return _list(req, PEER_ATTACHMENT)
 
@@ -564,7 +568,7 @@ def _unbind_vpn(state: State) -> Callable[[Resource], None]:
     return unbind
 
 
-@action("Cbn", "CreateTransitRouterVpnAttachment", idempotent=True)
+@action("Cbn", "CreateTransitRouterVpnAttachment", idempotent=True, region=REGION_OPTIONAL)
 def create_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     tr = resolve_transit_router(req)
     cen = get_cen(req, tr["CenId"], active=True, missing_code="InvalidCenId.NotFound")
@@ -581,7 +585,7 @@ def create_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     return {"TransitRouterAttachmentId": att.id}
 
 
-@action("Cbn", "ListTransitRouterVpnAttachments")
+@action("Cbn", "ListTransitRouterVpnAttachments", region=REGION_OPTIONAL)
 def list_transit_router_vpn_attachments(req: Request) -> Dict[str, Any]:
     return _list(req, VPN_ATTACHMENT)
 
@@ -599,3 +603,12 @@ def delete_transit_router_vpn_attachment(req: Request) -> Dict[str, Any]:
     return _delete(req, VPN_ATTACHMENT, dry_run_error=True, detaching=_vpn_detaching(req.state),
                    gone=_unbind_vpn(req.state))
 
+
+
+# A VPC connection puts the router's ENIs into the VPC's vSwitches: the VPC ("DependencyViolation.Instance": "the
+# VPC still has cloud product instances", DeleteVpc's error table) and each of those vSwitches ("DependencyViolation",
+# DeleteVSwitch's) stay until the connection is deleted ("How transit routers work": an ENI in each vSwitch).
+register_dependants("Vpc", "DependencyViolation.Instance",
+                    lambda state, vpc: [a.id for a in vpc_attachments_of_vpc(state, vpc.id)])
+register_dependants("VSwitch", "DependencyViolation", lambda state, vsw: [
+    a.id for a in vpc_attachments_of_vpc(state, vsw["VpcId"]) if vsw.id in {m["VSwitchId"] for m in a["ZoneMappings"]}])

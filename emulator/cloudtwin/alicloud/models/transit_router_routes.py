@@ -43,15 +43,15 @@ import ipaddress
 from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
 from . import vpc as vpc_model
-from .base import ApiError, Request, Resource, State, action
-from .cen import dry_run, get_cen, now_iso, page_by_token, system_table_routes, tags_match, tags_param
+from .base import ApiError, Request, Resource, State, action, page_by_token
+from .cen import dry_run, get_cen, now_iso, system_table_routes, tags_match, tags_param
 from .cen_basic import local_conflict
 from .transit_router import (ASSOCIATION, PEER_ATTACHMENT, PROPAGATION, ROUTE_ENTRY, ROUTE_TABLE, VPC_ATTACHMENT,
                              VPN_ATTACHMENT, attachment_of, attachment_routers, bindings, get_attachment,
                              get_transit_router, name_and_description, new_route_table, require_attached,
                              static_entries)
 from .transit_router_attachments import vpc_attachments_of_vpc
-from .vpc import NEXT_HOP_RULES, RESERVED, register_learned_routes, vswitches_of
+from .vpc import NEXT_HOP_RULES, RESERVED, register_learned_routes, shared_next_hop, vswitches_of
 
 LIST_DEFAULT, LIST_MAX = 20, 100  # MaxResults 1 to 100, default 20 (route tables, route entries)
 BINDINGS_DEFAULT, BINDINGS_MAX = 50, 100  # associations / propagations: default 50; maximum as for the others
@@ -257,7 +257,7 @@ def list_transit_router_route_tables(req: Request) -> Dict[str, Any]:
              and (kind is None or t["TransitRouterRouteTableType"] == kind)
              and (status is None or t["TransitRouterRouteTableStatus"] == status)
              and (ecmp is None or t["RouteTableOptions"]["MultiRegionECMP"] == ecmp) and tags_match(t, tags)]
-    chunk, token, size = page_by_token(req, items, LIST_DEFAULT, LIST_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=LIST_MAX, default_size=LIST_DEFAULT)
     return {"TransitRouterRouteTables": [_table_view(t) for t in chunk], "TotalCount": len(items),
             "MaxResults": size, "NextToken": token}
 
@@ -354,7 +354,7 @@ def _list_bindings(req: Request, kind: str, key: str, table_required: bool) -> D
               "ResourceType": req.get("TransitRouterAttachmentResourceType"), "Status": req.get("Status")}
     items = [b for b in req.state.all(kind, owner=req.account.uid)
              if all(v is None or b[k] == v for k, v in wanted.items())]
-    chunk, token, size = page_by_token(req, items, BINDINGS_DEFAULT, BINDINGS_MAX)
+    chunk, token, size = page_by_token(req, items, max_size=BINDINGS_MAX, default_size=BINDINGS_DEFAULT)
     return {key: [dict(b.attrs) for b in chunk], "TotalCount": len(items), "MaxResults": size, "NextToken": token}
 
 
@@ -509,8 +509,10 @@ def list_transit_router_route_entries(req: Request) -> Dict[str, Any]:
                and (not names or e["TransitRouterRouteEntryName"] in names)
                and all(v is None or e[k] == v for k, v in wanted.items())]
     entries = _route_filters(req, entries)
-    chunk, token, size = page_by_token(req, entries, LIST_DEFAULT, LIST_MAX)
-    return {"TransitRouterRouteEntries": chunk, "TotalCount": len(entries), "MaxResults": size, "NextToken": token}
+    chunk, token, size = page_by_token(req, entries, max_size=LIST_MAX, default_size=LIST_DEFAULT)
+    # The listed entries do not repeat the table's id (ListTransitRouterRouteEntriesResponseBody).
+    shown = [{k: v for k, v in e.items() if k != "TransitRouterRouteTableId"} for e in chunk]
+    return {"TransitRouterRouteEntries": shown, "TotalCount": len(entries), "MaxResults": size, "NextToken": token}
 
 
 def _find_static(req: Request) -> Resource:
@@ -560,9 +562,12 @@ def delete_transit_router_route_entry(req: Request) -> Dict[str, Any]:
 # --- the VPC side ----------------------------------------------------------------------------------
 
 # CreateRouteEntry's NextHopType "Attachment: transit router" (CreateRouteEntryRequest docstring): a VPC
-# attachment of the route table's VPC.
+# attachment of the route table's VPC. The attachment belongs to the CEN's owner, the route table to the VPC's, who
+# may be another account: the VPC's own table takes custom routes whose next hop is the transit router's ENI ("How
+# VPC connections select routes", CEN docs), so the owner of a cross-account VPC routes to it too.
 NEXT_HOP_RULES["Attachment"] = (VPC_ATTACHMENT, "InvalidNextHopId.NotFound",  # undocumented missing code
-                                lambda att, vpc: att.get("VpcId") == vpc.id)
+                                shared_next_hop(lambda att, vpc: att.get("VpcId") == vpc.id
+                                                and str(att.get("VpcOwnerId")) == vpc.owner))
 
 
 def _vpc_route_view(vpc: Resource, att: Resource, dest: str) -> Dict[str, Any]:

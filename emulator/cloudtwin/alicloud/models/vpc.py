@@ -4,16 +4,16 @@ Route entry rules follow the CreateRouteEntry reference: a destination may conta
 vSwitch CIDR but may not equal or sit inside one; 100.64.0.0/10 is reserved; one entry
 per destination per table; the next hop must live in the same VPC.
 
-Other kinds add to what a route table shows (CEN-learned routes) through
-``register_learned_routes`` and to what a next hop may be through ``NEXT_HOP_RULES``,
-so this module never imports them.
+Other kinds add to what a route table shows (CEN-learned routes, published VPN routes) through
+``register_learned_routes``, to what a next hop may be through ``NEXT_HOP_RULES`` and to what keeps a
+VPC or a vSwitch from being deleted through ``register_dependants``, so this module never imports them.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .base import (REGION_NONE, REGION_OPTIONAL, REGIONS, ApiError, Request, Resource, State, action,
                    invalid_parameter, page_by_number, page_by_token)
@@ -29,8 +29,36 @@ def register_learned_routes(provider: Callable[[State, Resource], List[Dict[str,
     LEARNED_ROUTE_PROVIDERS.append(provider)
 
 
-def _owned_by_vpc_router(res: Resource, vpc: Resource) -> bool:
+# What keeps a VPC or a vSwitch from being deleted: kind ("Vpc" | "VSwitch") -> [(error code, finder)], a finder
+# (state, the VPC or vSwitch) -> ids of what depends on it. DeleteVpc: "release or migrate all resources in the
+# VPC ... cloud product instances, router interfaces, HaVips"; DeleteVSwitch likewise (both references).
+Dependants = Callable[[State, Resource], List[str]]
+DEPENDANT_RULES: Dict[str, List[Tuple[str, Dependants]]] = {"Vpc": [], "VSwitch": []}
+
+
+def register_dependants(kind: str, code: str, finder: Dependants) -> None:
+    """Refuse DeleteVpc / DeleteVSwitch (``kind``) with ``code`` while ``finder`` names dependants."""
+    DEPENDANT_RULES[kind].append((code, finder))
+
+
+def refuse_while_dependants(state: State, res: Resource) -> None:
+    for code, finder in DEPENDANT_RULES[res.kind]:
+        ids = finder(state, res)
+        if ids:
+            raise ApiError(code, f"Specified object has dependent resources ({', '.join(sorted(ids))}); "
+                                 f"{res.id} cannot be deleted while they exist.")
+
+
+def owned_by_vpc_router(res: Resource, vpc: Resource) -> bool:
+    """The resource belongs to the VPC (its ``VpcId``) or to its vRouter (its ``RouterId``)."""
     return res.get("VpcId") == vpc.id or res.get("RouterId") == vpc["VRouterId"]
+
+
+def in_vpc(kind: str) -> Dependants:
+    """A finder: the ``kind`` resources of the VPC (``owned_by_vpc_router``), for ``register_dependants``."""
+    def finder(state: State, vpc: Resource) -> List[str]:
+        return [r.id for r in state.all(kind, include_invisible=True) if owned_by_vpc_router(r, vpc)]
+    return finder
 
 
 def shared_next_hop(belongs: Callable[[Resource, Resource], bool]) -> Callable[[Resource, Resource], bool]:
@@ -43,9 +71,9 @@ def shared_next_hop(belongs: Callable[[Resource, Resource], bool]) -> Callable[[
 # NextHopType -> (resource kind, error code when missing, "belongs to this VPC?"). ``belongs``
 # may raise an ApiError of its own (e.g. a next hop in the wrong state).
 NEXT_HOP_RULES: Dict[str, tuple] = {
-    "Instance": ("Instance", "InvalidInstanceId.NotFound", _owned_by_vpc_router),
-    "VpnGateway": ("VpnGateway", "InvalidVpnGatewayInstanceId.NotFound", _owned_by_vpc_router),
-    "RouterInterface": ("RouterInterface", "InvalidRouterInterfaceId.NotFound", _owned_by_vpc_router),
+    "Instance": ("Instance", "InvalidInstanceId.NotFound", owned_by_vpc_router),
+    "VpnGateway": ("VpnGateway", "InvalidVpnGatewayInstanceId.NotFound", owned_by_vpc_router),
+    "RouterInterface": ("RouterInterface", "InvalidRouterInterfaceId.NotFound", owned_by_vpc_router),
 }
 
 
@@ -205,12 +233,9 @@ def create_vpc_action(req: Request) -> Dict[str, Any]:
 @action("Vpc", "DeleteVpc", region=REGION_OPTIONAL)
 def delete_vpc(req: Request) -> Dict[str, Any]:
     vpc = get_vpc(req, req.require("VpcId"))
+    refuse_while_dependants(req.state, vpc)
     if vswitches_of(req.state, vpc.id):
         raise ApiError("DependencyViolation.VSwitch", "Specified VPC still has vSwitches.")
-    blockers = [r for kind in ("VpnGateway", "RouterInterface", "CenChildInstance", "VpcPeerConnection")
-                for r in req.state.all(kind, include_invisible=True) if _owned_by_vpc_router(r, vpc)]
-    if blockers:
-        raise ApiError("DependencyViolation", f"Specified VPC has dependent resources: {blockers[0].id}.")
     for entry in _entries(req.state, vpc["RouteTableId"]):
         req.state.remove(entry)
     req.state.remove(system_table(req.state, vpc))
@@ -265,6 +290,7 @@ def delete_vswitch(req: Request) -> Dict[str, Any]:
     vsw = get_vswitch(req, req.require("VSwitchId"))
     if any(i["VpcAttributes"]["VSwitchId"] == vsw.id for i in req.state.all("Instance", include_invisible=True)):
         raise ApiError("DependencyViolation.Instance", "Specified vSwitch still has instances.")
+    refuse_while_dependants(req.state, vsw)
     req.state.remove(vsw)
     return {}
 
@@ -388,11 +414,34 @@ def validate_destination(state: State, table: Resource, dest: str) -> str:
             raise ApiError("InvalidDestinationCidrBlock.ContainedByVSwitch",
                            f"The destination CIDR block {net} equals or is inside vSwitch {vsw.id} "
                            f"({vnet}); route a wider block or another destination.")
-    for entry in _entries(state, table.id):
-        if entry["DestinationCidrBlock"] == str(net):
-            raise ApiError("RouterEntryConflict.Duplicated",
-                           f"Specified route entry has already exist ({net} in {table.id}).")
+    taken = custom_entry_at(state, table, str(net))
+    if taken is not None:
+        raise duplicated_route(taken)
     return str(net)
+
+
+def custom_entry_at(state: State, table: Resource, dest: str, except_next_hop: Optional[str] = None
+                    ) -> Optional[Dict[str, Any]]:
+    """The custom route ``table`` holds for ``dest``, or None: its own entries and those other kinds publish into
+    it as custom routes (a VPN gateway's destination routes, PublishVpnRouteEntry: "publishes the route to the VPC
+    system route table"), one per destination (CreateRouteEntry). ``except_next_hop``: ignore what that next hop
+    publishes (a VPN gateway republishing its own route)."""
+    for entry in _entries(state, table.id):
+        if entry["DestinationCidrBlock"] == dest:
+            return entry_view(entry)
+    for provider in LEARNED_ROUTE_PROVIDERS:
+        for entry in provider(state, table):
+            if entry["Type"] == "Custom" and entry["DestinationCidrBlock"] == dest and \
+                    entry["NextHops"]["NextHop"][0]["NextHopId"] != except_next_hop:
+                return entry
+    return None
+
+
+def duplicated_route(entry: Dict[str, Any]) -> ApiError:
+    hop = entry["NextHops"]["NextHop"][0]
+    return ApiError("RouterEntryConflict.Duplicated",
+                    f"Specified route entry has already exist ({entry['DestinationCidrBlock']} in "
+                    f"{entry['RouteTableId']}, next hop {hop['NextHopType']} {hop['NextHopId']}).")
 
 
 def validate_next_hop(state: State, vpc: Resource, hop_type: str, hop_id: str) -> Resource:

@@ -33,7 +33,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from .base import REGION_OPTIONAL, REGION_REQUIRED, ApiError, Request, Resource, State, action, page_by_token
-from .vpc import NEXT_HOP_RULES, now_iso, shared_next_hop
+from .vpc import NEXT_HOP_RULES, now_iso, register_dependants, shared_next_hop
 
 KIND = "VpcPeerConnection"
 STATUSES = ("Creating", "Accepting", "Updating", "Rejected", "Expired", "Activated", "Deleting", "Deleted")
@@ -376,3 +376,9 @@ def _connection_serves(conn: Resource, vpc: Resource) -> bool:
 
 
 NEXT_HOP_RULES["VpcPeer"] = (KIND, "ResourceNotFound.InstanceId", _connection_serves)
+
+
+# A peering connection joins two VPCs: either end is deleted only after it (DeleteVpc: "DependencyViolation").
+register_dependants("Vpc", "DependencyViolation", lambda state, vpc: [
+    c.id for c in state.all("VpcPeerConnection", include_invisible=True)
+    if vpc.id in (c["VpcId"], c["AcceptingVpcId"])])

@@ -26,7 +26,7 @@ import re
 import time
 from typing import Any, Callable, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action
+from .base import ApiError, Request, Resource, State, action, missing_parameter
 
 # Documentation ranges only: Alibaba-side public IPs never leave them (.254 downwards; the AWS
 # twin hands out tunnel outside IPs from .10 upwards in the same ranges).
@@ -78,15 +78,9 @@ def dual_tunnel_region(state: State, region: str) -> bool:
 
 
 def account_site(state: State, uid: str) -> str:
-    """``china`` or ``international`` (default): the site an account was opened on.
-
-    A world file may declare ``site`` per account; read defensively because the world loader
-    (cloudtwin.world) decides where it keeps it: an ``Account.site`` attribute or a
-    ``state.account_sites`` mapping uid -> site.
-    """
+    """``china`` or ``international`` (default): the site an account was opened on (a world file's ``site``)."""
     account = state.account_by_uid(uid)
-    site = getattr(account, "site", None) or (getattr(state, "account_sites", None) or {}).get(str(uid))
-    return "china" if str(site or "").lower() in ("china", "cn", "aliyun") else "international"
+    return account.site if account is not None else "international"
 
 
 # --- small request helpers ---------------------------------------------------------------------
@@ -97,12 +91,6 @@ def now_ms() -> int:
 
 def ids_param(value: Optional[str]) -> Optional[List[str]]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-def page(req: Request, items: List[Any], max_size: int = 100) -> tuple:
-    number = req.int("PageNumber", 1) or 1
-    size = min(req.int("PageSize", 10) or 10, max_size)
-    return items[(number - 1) * size: number * size], number, size
 
 
 def illegal(name: str, value: Any, why: str = "") -> ApiError:
@@ -283,7 +271,7 @@ def tag_resources(req: Request) -> Dict[str, Any]:
     kind = _tag_kind(req.require("ResourceType"))
     resources = [_tagged(req, kind, rid) for rid in req.list("ResourceId")]
     if not resources:
-        raise ApiError("MissingParameter", 'The input parameter "ResourceId" is not supplied.')
+        raise missing_parameter("ResourceId")
     new = [(t.get("Key"), t.get("Value", "")) for t in req.list("Tag") if t.get("Key")]
     for res in resources:
         tags = {t["Key"]: t["Value"] for t in res["Tags"]["Tag"]}

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict
 
-from .base import ApiError, Request, Resource, action, invalid_parameter
+from .base import ApiError, Request, Resource, action, invalid_parameter, page_by_number
 from .vpn import (allocate_public_ips, check_name, dry_run, dual_tunnel_region, evaluate_tunnels, get_vpn_connection,
-                  nested_list, now_ms, page, tags_param, tunnels)
+                  nested_list, now_ms, tags_param, tunnels)
 from .vpn_connection import (apply_changes, connection_view, modify_changes, refuse_attach_type,
                              refuse_single_tunnel_params, single_tunnel_attrs)
 from .vpn_ipsec import (ATTACHMENT_IKE_DEFAULTS, ATTACHMENT_IPSEC_DEFAULTS, INITIAL_STATUS, build_tunnel,
@@ -124,7 +124,7 @@ def describe_vpn_attachments(req: Request) -> Dict[str, Any]:
     wanted = req.get("VpnConnectionId")
     items = [c for c in req.state.all("VpnConnection", region=req.region, owner=req.account.uid)
              if c.get("AttachType") == ATTACH_TYPE and wanted in (None, c.id)]
-    shown, number, size = page(req, items, max_size=50)
+    shown, number, size = page_by_number(req, items)
     return {"VpnAttachments": [_attachment_item(c) for c in shown], "TotalCount": len(items), "PageNumber": number,
             "PageSize": size}
 
@@ -138,9 +138,8 @@ def modify_vpn_attachment_attribute(req: Request) -> Dict[str, Any]:
     changes = modify_changes(req, vco, vco["InternetIp"], None, [])
     apply_changes(req, vco, changes)
     evaluate_tunnels(req.state)
-    body = connection_view(vco, tunnel_style="attachment")
-    body.pop("Tag", None)
-    if tunnels(vco):
+    body = connection_view(vco, "attachment")
+    if tunnels(vco):  # ModifyVpnAttachmentAttributeResponseBody: a plain list of tunnels
         body["TunnelOptionsSpecification"] = [tunnel_view(t, "attachment") for t in tunnels(vco)]
     return body
 

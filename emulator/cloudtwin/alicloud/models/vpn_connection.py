@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from .base import ApiError, Request, Resource, action, invalid_parameter
+from .base import ApiError, Request, Resource, action, invalid_parameter, page_by_number
 from .vpn import (busy_while, check_name, connections_of, customer_gateway_ids, dry_run, evaluate_tunnels,
                   get_customer_gateway, get_vpn_connection, get_vpn_gateway, ids_param, json_param, nested_list,
-                  now_ms, page, require_idle, tags_param, tunnels)
+                  now_ms, require_idle, tags_param, tunnels)
 from .vpn_gateway import gateway_zone, is_dual_tunnel
 from .vpn_ipsec import (HEALTH_DEFAULTS, IKE_DEFAULTS, INITIAL_STATUS, IPSEC_DEFAULTS, ROLES, SINGLE_BGP_DEFAULTS,
                         bgp_config, build_tunnel, check_two_tunnels, check_unique_tunnel_cidrs, find_tunnel,
@@ -35,17 +35,43 @@ ATTACH_TYPE = "VPNGW"  # DescribeVpnConnection.AttachType: attached to a VPN gat
 
 # --- views ------------------------------------------------------------------------------------------
 
-def connection_view(vco: Resource, tags_key: str = "Tag", tunnel_style: str = "describe") -> Dict[str, Any]:
-    """A connection as DescribeVpnConnections (``Tag``) or DescribeVpnConnection (``Tags``) returns it.
+# What each response model holds (the SDK's <Action>ResponseBody, nested sections included): a view shows
+# these keys of the stored connection and nothing else. Keys another kind sets (TransitRouterId,
+# AttachInstanceId, State of a transit router binding) are among them.
+_COMMON_KEYS = ("VpnConnectionId", "VpnGatewayId", "CustomerGatewayId", "Name", "LocalSubnet", "RemoteSubnet",
+                "CreateTime", "EffectImmediately", "EnableDpd", "EnableNatTraversal", "EnableTunnelsBgp", "IkeConfig",
+                "IpsecConfig", "VpnBgpConfig", "VcoHealthCheck", "ResourceGroupId")
+_DESCRIBED_KEYS = _COMMON_KEYS + ("AttachInstanceId", "AttachType", "CrossAccountAuthorized", "InternetIp",
+                                  "NetworkType", "RemoteCaCertificate", "Spec", "State", "Status", "TransitRouterId",
+                                  "TransitRouterName", "TunnelBandwidth")
+_HEALTH = ("Dip", "Enable", "Interval", "Policy", "Retry", "Sip", "Status")
+_BGP = ("AuthKey", "EnableBgp", "LocalAsn", "LocalBgpIp", "PeerAsn", "PeerBgpIp", "Status", "TunnelCidr")
+VIEWS = {  # style -> (top-level keys, tags key, VcoHealthCheck keys, VpnBgpConfig keys, tunnel style)
+    "describe": (_DESCRIBED_KEYS + ("ZoneNo",), "Tags", _HEALTH, _BGP, "describe"),  # DescribeVpnConnection
+    "list": (_DESCRIBED_KEYS, "Tag", _HEALTH, tuple(k for k in _BGP if k != "EnableBgp"), "describe"),
+    "modify": (_COMMON_KEYS + ("Description",), None, ("Dip", "Enable", "Interval", "Retry", "Sip"),
+               tuple(k for k in _BGP if k != "AuthKey"), "modify"),  # ModifyVpnConnectionAttribute
+    "attachment": (_COMMON_KEYS + ("Description", "AttachInstanceId", "AttachType", "NetworkType", "Spec", "Status"),
+                   None, _HEALTH[:-1], tuple(k for k in _BGP if k != "AuthKey"), "attachment"),
+}
 
-    Keys another kind sets (``TransitRouterId``, ``AttachInstanceId``, ``State`` of a transit router
-    binding) are returned as they are.
-    """
-    out = {k: v for k, v in vco.attrs.items() if not k.startswith("_") and k not in ("Tags", "Tag")}
-    out[tags_key] = {"Tag": [dict(t) for t in (vco.get("Tags") or {}).get("Tag", [])]}
-    for section in ("IkeConfig", "IpsecConfig", "VpnBgpConfig", "VcoHealthCheck"):
-        if isinstance(vco.get(section), dict):
-            out[section] = dict(vco[section])
+
+def connection_view(vco: Resource, style: str = "list") -> Dict[str, Any]:
+    """A connection as a response model shows it: ``describe`` (DescribeVpnConnection), ``list``
+    (DescribeVpnConnections items), ``modify`` (ModifyVpnConnectionAttribute), ``attachment``
+    (ModifyVpnAttachmentAttribute)."""
+    keys, tags_key, health, bgp, tunnel_style = VIEWS[style]
+    out = {k: vco.attrs[k] for k in keys if k in vco.attrs}
+    if "Description" in keys:
+        out.setdefault("Description", "")  # connections on a VPN gateway keep none
+    for section, wanted in (("VcoHealthCheck", health), ("VpnBgpConfig", bgp)):
+        if isinstance(out.get(section), dict):
+            out[section] = {k: v for k, v in out[section].items() if k in wanted}
+    for section in ("IkeConfig", "IpsecConfig"):
+        if isinstance(out.get(section), dict):
+            out[section] = dict(out[section])
+    if tags_key:
+        out[tags_key] = {"Tag": [dict(t) for t in (vco.get("Tags") or {}).get("Tag", [])]}
     if tunnels(vco):
         out["TunnelOptionsSpecification"] = {"TunnelOptions": [tunnel_view(t, tunnel_style) for t in tunnels(vco)]}
     return out
@@ -248,15 +274,15 @@ def _matches(req: Request, vco: Resource) -> bool:
 def describe_vpn_connections(req: Request) -> Dict[str, Any]:
     evaluate_tunnels(req.state)
     items = [c for c in req.state.all("VpnConnection", region=req.region, owner=req.account.uid) if _matches(req, c)]
-    shown, number, size = page(req, items, max_size=50)
-    return {"VpnConnections": {"VpnConnection": [connection_view(c) for c in shown]}, "TotalCount": len(items),
+    shown, number, size = page_by_number(req, items)
+    return {"VpnConnections": {"VpnConnection": [connection_view(c, "list") for c in shown]}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
 
 @action("Vpc", "DescribeVpnConnection")
 def describe_vpn_connection(req: Request) -> Dict[str, Any]:
     evaluate_tunnels(req.state)
-    return connection_view(get_vpn_connection(req, req.require("VpnConnectionId")), tags_key="Tags")
+    return connection_view(get_vpn_connection(req, req.require("VpnConnectionId")), "describe")
 
 
 def common_changes(req: Request) -> Dict[str, Any]:
@@ -302,9 +328,7 @@ def modify_vpn_connection_attribute(req: Request) -> Dict[str, Any]:
     if set(changes) - {"Name"}:
         busy_while(req.state, gw)
     evaluate_tunnels(req.state)
-    body = connection_view(vco, tunnel_style="modify")
-    body["Description"] = ""
-    return body
+    return connection_view(vco, "modify")
 
 
 @action("Vpc", "DeleteVpnConnection")

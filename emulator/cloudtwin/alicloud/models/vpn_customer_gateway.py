@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Dict
 
-from .base import ApiError, Request, action
-from .vpn import check_name, connections_of, get_customer_gateway, ids_param, now_ms, page, tags_param
+from .base import ApiError, Request, action, page_by_number
+from .vpn import check_name, connections_of, get_customer_gateway, ids_param, now_ms, tags_param
 
 def _public_ip(value: str) -> str:
     try:
@@ -57,7 +57,7 @@ def describe_customer_gateways(req: Request) -> Dict[str, Any]:
     ids = ids_param(req.get("CustomerGatewayId"))
     items = [c for c in req.state.all("CustomerGateway", region=req.region, owner=req.account.uid)
              if ids is None or c.id in ids]
-    shown, number, size = page(req, items)
+    shown, number, size = page_by_number(req, items)
     return {"CustomerGateways": {"CustomerGateway": [{k: v for k, v in c.attrs.items() if v is not None}
                                                      for c in shown]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}

@@ -20,10 +20,10 @@ import ipaddress
 import time
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
-from .vpc import get_vpc, vswitches_of
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
+from .vpc import get_vpc, in_vpc, register_dependants, vswitches_of
 from .vpn import (account_site, allocate_public_ips, check_name, connections_of, dual_tunnel_region,
-                  dual_tunnel_zones, get_vpn_gateway, ids_param, now_ms, page, require_idle)
+                  dual_tunnel_zones, get_vpn_gateway, ids_param, now_ms, require_idle)
 
 # CreateVpnGateway.Bandwidth, per site and network type.
 BANDWIDTHS = {
@@ -178,7 +178,7 @@ def create_vpn_gateway(req: Request) -> Dict[str, Any]:
         "AutoPropagate": False, "DisasterRecoveryVSwitchId": dr_vsw_id,
         "DisasterRecoveryInternetIp": ips[1] if dual else "", "SslVpnInternetIp": ssl_ip,
         "ResourceGroupId": req.get("ResourceGroupId", "rg-default"), "Tag": "", "Tags": {"Tag": []},
-        "RegionId": req.region, "_DualTunnel": dual,
+        "_DualTunnel": dual,  # the region is the resource's own (DescribeVpnGateway(s) items carry no RegionId)
     })
     req.state.schedule(gw, "Status", "provisioning", steps=0.5)
     req.state.schedule(gw, "Status", "active", steps=1)
@@ -200,7 +200,7 @@ def _matches(req: Request, gw: Resource) -> bool:
 @action("Vpc", "DescribeVpnGateways")
 def describe_vpn_gateways(req: Request) -> Dict[str, Any]:
     items = [g for g in req.state.all("VpnGateway", region=req.region, owner=req.account.uid) if _matches(req, g)]
-    shown, number, size = page(req, items)
+    shown, number, size = page_by_number(req, items)
     return {"VpnGateways": {"VpnGateway": [gateway_view(g) for g in shown]}, "TotalCount": len(items),
             "PageNumber": number, "PageSize": size}
 
@@ -271,3 +271,11 @@ def gateway_zone(state: State, gw: Resource, disaster_recovery: bool = False) ->
     vsw: Optional[Resource] = state.find("VSwitch", gw["DisasterRecoveryVSwitchId" if disaster_recovery
                                                      else "VSwitchId"] or "")
     return vsw["ZoneId"] if vsw is not None else ""
+
+
+# A VPN gateway lives in its VPC and takes an address in its vSwitch(es) (DeleteVpc / DeleteVSwitch: "Specified
+# object has dependent resources").
+register_dependants("Vpc", "DependencyViolation", in_vpc("VpnGateway"))
+register_dependants("VSwitch", "DependencyViolation", lambda state, vsw: [
+    g.id for g in state.all("VpnGateway", include_invisible=True)
+    if vsw.id in (g.get("VSwitchId"), g.get("DisasterRecoveryVSwitchId"))])

@@ -12,7 +12,9 @@ and "Manage destination-based routes":
   destination has at most one active and one standby route;
 - ModifyVpnRouteEntryWeight needs the other route of an active/standby pair deleted first;
 - PublishVpc / PublishVpnRouteEntry put the route into the VPC's system route table with the VPN
-  gateway as next hop (``State`` published / normal);
+  gateway as next hop (``State`` published / normal), as a custom route: the table holds one route per
+  destination, so a published destination refuses a custom route with the same destination and the other
+  way round (``RouterEntryConflict.Duplicated``, ``vpc.custom_entry_at``);
 - matching: longest prefix; of an active/standby pair the active one unless its connection is down
   and the standby's up (both down: the active one).
 
@@ -26,9 +28,9 @@ import hashlib
 import ipaddress
 from typing import Any, Dict, List, Optional
 
-from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter
-from .vpc import register_learned_routes
-from .vpn import busy_while, dry_run, get_vpn_gateway, now_ms, page, require_idle, tunnels
+from .base import ApiError, Request, Resource, State, action, invalid_parameter, missing_parameter, page_by_number
+from .vpc import custom_entry_at, duplicated_route, register_learned_routes, system_table
+from .vpn import busy_while, dry_run, get_vpn_gateway, now_ms, require_idle, tunnels
 from .vpn_gateway import is_dual_tunnel
 from .vpn_ipsec import ESTABLISHED
 
@@ -119,8 +121,8 @@ def _next_hop_tunnel(state: State, vco_id: str) -> str:
 
 
 def route_view(state: State, route: Resource, dual: bool) -> Dict[str, Any]:
-    out = {k: route[k] for k in ("VpnInstanceId", "RouteDest", "NextHop", "Weight", "CreateTime", "State",
-                                 "Description", "OverlayMode")}
+    """A route as DescribeVpnRouteEntries lists it (its model has no Description nor OverlayMode)."""
+    out = {k: route[k] for k in ("VpnInstanceId", "RouteDest", "NextHop", "Weight", "CreateTime", "State")}
     out.update({"RouteEntryType": "Custom", "Source": "", "AsPath": "", "Community": ""})
     if dual:
         out["NextHopTunnelId"] = _next_hop_tunnel(state, route["NextHop"])
@@ -185,6 +187,15 @@ def _next_hop(req: Request, gw: Resource) -> Resource:
     return vco
 
 
+def _refuse_taken_vpc_destination(req: Request, gw: Resource, dest: str) -> None:
+    """Publishing puts ``dest`` into the VPC's system route table, which holds one route per destination."""
+    vpc = req.state.find("Vpc", gw["VpcId"])
+    table = system_table(req.state, vpc) if vpc is not None else None
+    taken = custom_entry_at(req.state, table, dest, except_next_hop=gw.id) if table is not None else None
+    if taken is not None:
+        raise duplicated_route(taken)  # the VPC route table's own code (CreateRouteEntry); undocumented for this call
+
+
 def _route_id(gw_id: str, dest: str, next_hop: str) -> str:
     return "vre-" + hashlib.sha1(f"{gw_id}|{dest}|{next_hop}".encode()).hexdigest()[:20]
 
@@ -213,6 +224,8 @@ def create_vpn_route_entry(req: Request) -> Dict[str, Any]:
             raise ApiError("VpnRouteEntry.WeightConflict",  # undocumented
                            f"{dest} already has a route with weight {weight} via {other['NextHop']}; an active "
                            "(100) and a standby (0) route need different weights.")
+    if publish:
+        _refuse_taken_vpc_destination(req, gw, dest)
     dry_run(req)
     require_idle(gw)
     route = req.state.add(KIND, _route_id(gw.id, dest, vco.id), req.account.uid, req.region, {
@@ -234,7 +247,7 @@ def describe_vpn_route_entries(req: Request) -> Dict[str, Any]:
         raise invalid_parameter("RouteEntryType", kind)
     items = sorted(routes_of(req.state, gw.id), key=lambda r: (r["RouteDest"], -r["Weight"])) if kind == "custom" \
         else []  # the twin has no BGP routes
-    shown, number, size = page(req, items, max_size=50)
+    shown, number, size = page_by_number(req, items)
     dual = is_dual_tunnel(gw)
     body = {"VpnRouteEntries": {"VpnRouteEntry": [route_view(req.state, r, dual) for r in shown]},
             "TotalCount": len(items), "PageNumber": number, "PageSize": size}
@@ -288,6 +301,8 @@ def publish_vpn_route_entry(req: Request) -> Dict[str, Any]:
         raise ApiError("VpnRouteEntry.NotFound", f"The VPN gateway {gw.id} has no policy-based route {dest} via "
                                                  f"{next_hop}.", 404)  # undocumented
     route = _find_route(req, gw, dest, next_hop)
+    if publish:
+        _refuse_taken_vpc_destination(req, gw, dest)
     require_idle(gw)
     route["State"] = "published" if publish else "normal"
     busy_while(req.state, gw)
