@@ -403,15 +403,15 @@ def warn_tags(mod, field, resource, tags, resource_id):
 
 
 def fail_if_blocked(mod, field, att, ends, what):
-    """Without ``force``, name what still depends on a connection (on each router of ``ends``) and stop."""
+    """Without ``force``, name what still depends on connection ``att`` (``what``: how to call it), on each router
+    of ``ends``, and stop."""
     if mod.params.get("force"):
         return
     blockers = [b for tr in ends for b in attachment_blockers(mod, tr, att["TransitRouterAttachmentId"])]
     if blockers:
-        mod.fail("%s: %s %s cannot be deleted while %s. Remove them with "
+        mod.fail("%s: %s cannot be deleted while %s. Remove them with "
                  "multicloud.transit.alicloud_transit_router_route_table (purge_associations, purge_propagations, "
-                 "purge_routes), or set force=true." % (
-                     field, what, att["TransitRouterAttachmentId"], "; ".join(blockers)))
+                 "purge_routes), or set force=true." % (field, what, "; ".join(blockers)))
 
 
 def lifecycle_options(**options):

@@ -152,6 +152,7 @@ transit_routers:
 
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule, tags_param
 from ansible_collections.multicloud.transit.plugins.module_utils.transit_router import (
+    BASIC,
     ENTERPRISE,
     ROUTER_TEXTS,
     check_texts,
@@ -276,6 +277,13 @@ class TransitRouters:
         current = self.read()
         items = self.p["transit_routers"] or []
         new = [(i, item) for i, item in enumerate(items) if item["region"] not in current]
+        basic = dict((tr.get("RegionId"), tr) for tr in list_transit_routers(self.mod, self.cen_id)
+                     if tr.get("Type") == BASIC) if new else {}
+        for i, item in new:
+            if item["region"] in basic:
+                self.mod.fail("transit_routers[%d].region: CEN %s has a Basic Edition transit router in %s (%s), and a "
+                              "CEN has one router per region; upgrade it to Enterprise Edition in the CEN console "
+                              "first." % (i, self.cen_id, item["region"], basic[item["region"]]["TransitRouterId"]))
         if new:
             regions = known_regions(self.mod)
             for i, item in new:

@@ -324,7 +324,8 @@ class PeerAttachments:
         for field, att in doomed:
             ends = [dict(TransitRouterId=att["TransitRouterId"], RegionId=att["RegionId"]),
                     dict(TransitRouterId=att["PeerTransitRouterId"], RegionId=att["PeerTransitRouterRegionId"])]
-            fail_if_blocked(self.mod, field, att, ends, "the inter-region connection (%s)" % pair_name(att))
+            fail_if_blocked(self.mod, field, att, ends, "the inter-region connection %s (%s)" % (
+                att["TransitRouterAttachmentId"], pair_name(att)))
 
     def create(self, item, tr, peer):
         params = {"CenId": self.cen_id, "TransitRouterId": tr["TransitRouterId"], "RegionId": tr["RegionId"],

@@ -344,8 +344,11 @@ class RouteTables:
 
     # --- reads -----------------------------------------------------------------------------------
     def router(self, field, tr_id):
+        """The router (None with state=absent when it is gone: its tables went with it)."""
         if tr_id not in self.routers:
             tr = get_transit_router(self.mod, tr_id)
+            if tr is None and self.p["state"] == "absent":
+                return None
             if tr is None:
                 self.mod.fail("%s.transit_router_id: transit router %s was not found in this account; create it with "
                               "multicloud.transit.alicloud_transit_router first." % (field, tr_id))
@@ -564,7 +567,10 @@ class RouteTables:
         entries = []
         for i, item in enumerate(self.p["route_tables"]):
             field = "route_tables[%d]" % i
-            entry = Table(field, item, self.router(field, item["transit_router_id"]))
+            tr = self.router(field, item["transit_router_id"])
+            if tr is None:
+                continue
+            entry = Table(field, item, tr)
             self.load(entry)
             entries.append(entry)
         before = dict((table_label(e.item), e.diff_view()) for e in entries if e.table is not None)

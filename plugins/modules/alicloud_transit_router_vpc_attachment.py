@@ -325,7 +325,8 @@ class VpcAttachments:
 
     def check_deletable(self, doomed):
         for field, att in doomed:
-            fail_if_blocked(self.mod, field, att, [att], "the connection of VPC %s," % att["VpcId"])
+            fail_if_blocked(self.mod, field, att, [att], "the connection %s of VPC %s" % (
+                att["TransitRouterAttachmentId"], att["VpcId"]))
 
     # --- changes ---------------------------------------------------------------------------------
     def create(self, item, tr, mappings):

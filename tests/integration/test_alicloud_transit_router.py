@@ -166,3 +166,70 @@ def test_walkthrough_hub_converges_routes_both_ways_and_tears_down(today_twin):
     assert ok("alicloud_cen", dict(REGION, name="transit-hub", state="absent"))["changed"]
     assert world(today_twin) == start
     assert not any(today_twin.ali_resources(kind) for kind in TR_KINDS)
+
+
+def test_updates_in_place_rename_republish_rezone_and_throttle(today_twin):
+    from cloudtwin.alicloud.models.transit_router_routes import vpc_routes_from_transit_router
+
+    hub = build_hub(today_twin)
+    args = hub["args"]
+    routers = ok("alicloud_transit_router", dict(args["routers"], transit_routers=[
+        {"region": TOKYO, "name": "tokyo-hub", "description": "Tokyo"}, {"region": BEIJING}]), diff=True)
+    assert routers["changed"] and routers["transit_routers"][0]["name"] == "tokyo-hub"
+    assert routers["diff"]["after"][TOKYO]["description"] == "Tokyo"
+    assert [t["transit_router_id"] for t in routers["transit_routers"]] == [
+        t["transit_router_id"] for t in hub["routers"]]  # the same routers, renamed in place
+
+    # the other vSwitch of zone a takes the router's ENI; the zone c mapping stays; routes are advertised
+    tokyo = hub["vpcs"][0]
+    zone_a, zone_c = tokyo["zone_mappings"]
+    other_a = next(v for v in today_twin.ali_resources("VSwitch") if v["VpcId"] == tokyo["vpc_id"]
+                   and v["ZoneId"] == "ap-northeast-1a" and v.id != zone_a["vswitch_id"])
+    free_before = other_a["AvailableIpAddressCount"]
+    item = dict(args["vpcs"]["attachments"][0], auto_publish_route_enabled=True, zone_mappings=[
+        {"zone_id": "ap-northeast-1a", "vswitch_id": other_a.id},
+        {"zone_id": "ap-northeast-1c", "vswitch_id": zone_c["vswitch_id"]}])
+    planned = ok("alicloud_transit_router_vpc_attachment", dict(args["vpcs"], attachments=[item]), check_mode=True)
+    today_twin.clear_calls()
+    moved = ok("alicloud_transit_router_vpc_attachment", dict(args["vpcs"], attachments=[item]), diff=True)
+    assert sorted(today_twin.mutating_calls()) == ["UpdateTransitRouterVpcAttachmentAttribute",
+                                                   "UpdateTransitRouterVpcAttachmentZones"]
+    att = moved["attachments"][0]
+    assert att["transit_router_attachment_id"] == tokyo["transit_router_attachment_id"] and att["status"] == "Attached"
+    assert [(m["zone_id"], m["vswitch_id"]) for m in att["zone_mappings"]] == [
+        (m["zone_id"], m["vswitch_id"]) for m in planned["attachments"][0]["zone_mappings"]] == [
+        ("ap-northeast-1a", other_a.id), ("ap-northeast-1c", zone_c["vswitch_id"])]
+    assert att["auto_publish_route_enabled"] and other_a["AvailableIpAddressCount"] == free_before - 1
+    state = today_twin.twin.backend.state
+    advertised = sorted(r["DestinationCidrBlock"] for r in vpc_routes_from_transit_router(
+        state, seeded_vpc(today_twin, "tokyo-vpc")))
+    assert advertised == BEIJING_VSWITCHES
+    # without zone_mappings a re-run keeps what the connection has
+    today_twin.clear_calls()
+    kept = ok("alicloud_transit_router_vpc_attachment", args["vpcs"])
+    assert not kept["changed"] and today_twin.mutating_calls() == []
+    assert kept["attachments"][0]["zone_mappings"] == att["zone_mappings"]
+
+    peer = ok("alicloud_transit_router_peer_attachment", dict(args["peer"], peer_attachments=[
+        dict(args["peer"]["peer_attachments"][0], bandwidth=5)]), diff=True)
+    assert peer["changed"] and peer["peer_attachments"][0]["bandwidth"] == 5
+    assert peer["peer_attachments"][0]["status"] == "Attached"
+    assert peer["diff"]["before"]["ap-northeast-1 <-> cn-beijing"]["bandwidth"] == 0
+
+
+def test_hub_converges_with_slow_states_late_reads_and_throttling(today_twin):
+    """Async states that take their time, resources that reads see late, and throttled calls: the modules wait by
+    the ids the creates returned and retry, so the hub still converges in one run and a re-run changes nothing."""
+    kinds = ("TransitRouter", "TransitRouterVpcAttachment", "TransitRouterPeerAttachment", "TransitRouterRouteTable",
+             "TransitRouterRouteTableAssociation", "TransitRouterRouteTablePropagation", "TransitRouterRouteEntry")
+    today_twin.twin.faults.update({"consistency_delay": 0.2, "delays": dict((k, 0.1) for k in kinds),
+                                   "throttle_rate": 0.05, "seed": 7})
+    hub = build_hub(today_twin)
+    assert all(t["status"] == "Active" and t["system_route_table_id"] for t in hub["routers"])
+    assert learned(hub["tables"][1]) == sorted(TOKYO_VSWITCHES + BEIJING_VSWITCHES)
+    assert len(today_twin.ali_resources("TransitRouter")) == 2  # no duplicate from a retried create
+    assert len(today_twin.ali_resources("TransitRouterVpcAttachment")) == 2
+    assert today_twin.twin.faults.injected["throttle"] > 0
+    today_twin.clear_calls()
+    again = build_hub(today_twin)
+    assert again["cen_id"] == hub["cen_id"] and today_twin.mutating_calls() == []
