@@ -329,6 +329,10 @@ class TransitRouters:
                      "transit routers", ready=("Active",), id_key="TransitRouterId")
             if self.changed:
                 after = self.read()
+            for tr_id, (dummy, item) in zip(created, new):  # wait=false: a fresh read may not see it yet
+                after.setdefault(item["region"], {"TransitRouterId": tr_id, "RegionId": item["region"],
+                                                  "CenId": self.cen_id, "Status": "Creating", "Type": ENTERPRISE,
+                                                  "TransitRouterName": item.get("name") or ""})
         self.delete(doomed)
         for dummy, tr in doomed:
             after.pop(tr["RegionId"], None)

@@ -410,6 +410,11 @@ class PeerAttachments:
             wait_for(self.mod, self.fetch, [a["TransitRouterAttachmentId"] for dummy, a in doomed],
                      "inter-region connections", gone=True)
             after = self.current()
+        settling = [after[k]["TransitRouterAttachmentId"] for k in keys if k in after and p["state"] == "present"
+                    and after[k].get("Status") != "Attached" and after[k].get("TransitRouterAttachmentId")]
+        if settling and not self.mod.check_mode:  # e.g. still Attaching after a run with wait=false
+            wait_for(self.mod, self.fetch, settling, "inter-region connections", ready=("Attached",))
+            after = self.current()
         listed = [] if p["state"] == "absent" else [after[k] for k in keys if k in after]
         return current, after, listed
 

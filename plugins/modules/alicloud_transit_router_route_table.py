@@ -463,8 +463,11 @@ class RouteTables:
 
     # --- changes ---------------------------------------------------------------------------------
     def binding_call(self, action, entry, att_id, table_id=None):
-        self.mod.call("cbn", action, {"TransitRouterAttachmentId": att_id,
-                                      "TransitRouterRouteTableId": table_id or entry.table_id}, region=entry.region)
+        params = {"TransitRouterAttachmentId": att_id, "TransitRouterRouteTableId": table_id or entry.table_id}
+        if action.startswith(("Associate", "Enable")):  # creates a relation: one ClientToken across retries
+            self.mod.create("cbn", action, params, region=entry.region)
+        else:
+            self.mod.call("cbn", action, params, region=entry.region)
 
     def wait_bindings(self, entry, table_id, kind, ids, gone=False):
         lister = table_associations if kind == "associations" else table_propagations

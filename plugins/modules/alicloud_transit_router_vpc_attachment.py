@@ -425,6 +425,11 @@ class VpcAttachments:
             wait_for(self.mod, self.fetch, [a["TransitRouterAttachmentId"] for dummy, a in doomed],
                      "VPC connections", gone=True)
             after = self.current()
+        settling = [after[i["vpc_id"]]["TransitRouterAttachmentId"] for i in items if i["vpc_id"] in after
+                    and after[i["vpc_id"]].get("Status") != "Attached" and p["state"] == "present"]
+        if settling and not self.mod.check_mode:  # e.g. still Attaching after a run with wait=false
+            wait_for(self.mod, self.fetch, settling, "VPC connections", ready=("Attached",))
+            after = self.current()
         listed = [] if p["state"] == "absent" else [after[i["vpc_id"]] for i in items if i["vpc_id"] in after]
         return current, after, listed
 
