@@ -139,7 +139,7 @@ def main():
     p = mod.params
     region = p["vpc_region"] or mod.region
     # Route publication is Basic Edition only: stop before any change where the region's router is Enterprise.
-    refuse_enterprise(mod, p["cen_id"], ROUTE_WITH[0], ROUTE_WITH[1], regions=[region])
+    refuse_enterprise(mod, p["cen_id"], *ROUTE_WITH, regions=[region])
     child = {"CenId": p["cen_id"], "ChildInstanceId": p["vpc_id"], "ChildInstanceType": "VPC",
              "ChildInstanceRegionId": region}
     if p["route_table_id"]:
