@@ -17,7 +17,13 @@ description:
     or else by I(name).
   - Reconciles the VPCs attached to it (child instances) in one call, also VPCs of other
     accounts, and waits until they are C(Attached) (or gone, when detached).
-  - With I(state=absent) every child is detached first, then the CEN is deleted.
+  - With I(state=absent) every child is detached first, then the CEN is deleted. A CEN that still has
+    Enterprise Edition transit routers is not touched, the module says to delete them first with
+    M(multicloud.transit.alicloud_transit_router).
+  - I(attachments) are Basic Edition child attachments. A CEN created today has Enterprise Edition transit
+    routers; on such a CEN the module stops before any change and points to
+    M(multicloud.transit.alicloud_transit_router_vpc_attachment). The CEN instance itself (name,
+    description, protection level, tags, deletion) is managed on both editions.
   - Attached VPCs learn each other's vSwitch CIDRs automatically; publish other routes with
     M(multicloud.transit.alicloud_cen_route). Cross-region traffic needs a bandwidth package,
     see M(multicloud.transit.alicloud_cen_bandwidth).
@@ -50,7 +56,10 @@ options:
     default: true
   attachments:
     description:
-      - VPCs to attach. Other attached children stay unless I(purge_attachments=true).
+      - VPCs to attach (Basic Edition CEN only). Other attached children stay unless I(purge_attachments=true).
+      - The edition is read from the CEN's transit routers (C(ListTransitRouters) C(Type)); a CEN without any
+        router yet is refused by the cloud at the first attachment, with the same pointer to
+        M(multicloud.transit.alicloud_transit_router_vpc_attachment).
       - A VPC of another account needs that account's grant first, see
         M(multicloud.transit.alicloud_cen_grant).
     type: list
@@ -155,8 +164,17 @@ cen:
 
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule, dig, tags_param
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, reconcile_list, tags_to_dict
+from ansible_collections.multicloud.transit.plugins.module_utils.transit_router import (
+    ATTACH_REFUSED,
+    EDITION_CODE,
+    ENTERPRISE,
+    enterprise_message,
+    list_transit_routers,
+    refuse_enterprise,
+)
 
 GRANT_MISSING = "Forbbiden.AttachChildInstanceAcrossUid"
+ATTACH_WITH = ("attach VPCs", "alicloud_transit_router_vpc_attachment")
 
 
 class CenManager:
@@ -262,8 +280,12 @@ class CenManager:
                   "ChildInstanceRegionId": want["region_id"]}
         if want.get("owner_id"):
             params["ChildInstanceOwnerId"] = int(want["owner_id"])
-        if self.mod.call("cbn", "AttachCenChildInstance", params, ignore_codes=(GRANT_MISSING,)) is None:
-            self.fail_grant(cen_id, want)
+        if self.mod.call("cbn", "AttachCenChildInstance", params, ignore_codes=(GRANT_MISSING, ATTACH_REFUSED)) is None:
+            if want.get("owner_id") and self.grant_missing(cen_id, want):
+                self.fail_grant(cen_id, want)
+            # A CEN with no transit router yet shows no edition; the cloud refuses Basic attachments on today's
+            # Enterprise Edition CENs with this code (AttachCenChildInstance reference).
+            self.mod.fail(enterprise_message(cen_id, *ATTACH_WITH) + ".", error_code=EDITION_CODE)
 
     def update(self, cen):
         p = self.p
@@ -298,6 +320,12 @@ class CenManager:
         cen = self.find()
         if not cen:
             return {}, {}
+        routers = [tr for tr in list_transit_routers(self.mod, cen["CenId"]) if tr.get("Type") == ENTERPRISE]
+        if routers:
+            self.mod.fail("CEN %s still has Enterprise Edition transit routers (%s); delete them first with "
+                          "multicloud.transit.alicloud_transit_router (state=absent), after their connections." % (
+                              cen["CenId"], ", ".join("%s in %s" % (tr["TransitRouterId"], tr["RegionId"])
+                                                      for tr in routers)))
         children = self.children(cen["CenId"])
         before = self.view(cen, children)
         for child in children:
@@ -315,6 +343,8 @@ class CenManager:
     def present(self):
         p = self.p
         cen = self.find()
+        if cen and p["attachments"]:  # Basic-edition children: stop before any change on an Enterprise CEN
+            refuse_enterprise(self.mod, cen["CenId"], *ATTACH_WITH)
         before = self.view(cen, self.children(cen["CenId"])) if cen else {}
         if not cen:
             if not p["name"]:

@@ -18,6 +18,9 @@ description:
     them with I(state=absent). Waits until C(PublishStatus) is C(Published) or C(NonPublished).
   - The route entries must exist already (see M(multicloud.transit.alicloud_route_entry)).
     vSwitch routes are always published by CEN and need no publishing.
+  - Route publication is a Basic Edition feature. Where the CEN's transit router is Enterprise Edition (every
+    CEN created today), the module stops before any change and points to
+    M(multicloud.transit.alicloud_transit_router_route_table).
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -95,8 +98,14 @@ import ipaddress
 
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff
+from ansible_collections.multicloud.transit.plugins.module_utils.transit_router import (
+    EDITION_CODE,
+    enterprise_message,
+    refuse_enterprise,
+)
 
 NOT_ATTACHED = "ParameterInstanceId"
+ROUTE_WITH = ("manage its routes", "alicloud_transit_router_route_table")
 
 
 def validate(mod):
@@ -129,6 +138,8 @@ def main():
     validate(mod)
     p = mod.params
     region = p["vpc_region"] or mod.region
+    # Route publication is Basic Edition only: stop before any change where the region's router is Enterprise.
+    refuse_enterprise(mod, p["cen_id"], *ROUTE_WITH, regions=[region])
     child = {"CenId": p["cen_id"], "ChildInstanceId": p["vpc_id"], "ChildInstanceType": "VPC",
              "ChildInstanceRegionId": region}
     if p["route_table_id"]:
@@ -139,6 +150,7 @@ def main():
         entries = mod.paginate("cbn", "DescribePublishedRouteEntries", child,
                                "PublishedRouteEntries.PublishedRouteEntry", ignore_codes=(NOT_ATTACHED,))
         if entries is None:
+            refuse_enterprise(mod, p["cen_id"], *ROUTE_WITH)  # a CEN of today: no Basic children anywhere
             mod.fail("VPC %s (%s) is not attached to CEN %s; attach it with multicloud.transit.alicloud_cen first."
                      % (p["vpc_id"], region, p["cen_id"]), error_code=NOT_ATTACHED)
         return dict((e["DestinationCidrBlock"], e) for e in entries)
@@ -175,7 +187,9 @@ def main():
     if todo and not mod.check_mode:
         action = "PublishRouteEntries" if p["state"] == "present" else "WithdrawPublishedRouteEntries"
         for dest in todo:
-            mod.call("cbn", action, dict(child, ChildInstanceRouteTableId=table_id, DestinationCidrBlock=dest))
+            if mod.call("cbn", action, dict(child, ChildInstanceRouteTableId=table_id, DestinationCidrBlock=dest),
+                        ignore_codes=(EDITION_CODE,)) is None:
+                mod.fail(enterprise_message(p["cen_id"], *ROUTE_WITH) + ".", error_code=EDITION_CODE)
         if p["wait"]:
             entries = mod.wait(read, lambda e: all(e.get(d, {}).get("PublishStatus") == want for d in todo),
                                "route entries %s of %s" % (", ".join(todo), p["vpc_id"]), want)
