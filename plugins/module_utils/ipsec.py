@@ -65,6 +65,13 @@ ALI_IKE_DEFAULTS = {"IkeVersion": "ikev1", "IkeMode": "main", "IkeEncAlg": "aes"
                     "IkePfs": "group2", "IkeLifetime": 86400}  # IkeConfig defaults
 ALI_IPSEC_DEFAULTS = {"IpsecEncAlg": "aes", "IpsecAuthAlg": "md5", "IpsecPfs": "group2",
                       "IpsecLifetime": 86400}                   # IpsecConfig defaults
+# CreateVpnAttachment TunnelIkeConfig defaults: IKEv2 and sha1 (otherwise as IkeConfig).
+ALI_ATTACHMENT_IKE_DEFAULTS = dict(ALI_IKE_DEFAULTS, IkeVersion="ikev2", IkeAuthAlg="sha1")
+# CreateVpnAttachment TunnelIpsecConfig: IpsecAuthAlg has no documented default, so the IpsecConfig one (md5)
+# is assumed and an aws_compatible check asks for it to be set.
+ALI_ATTACHMENT_IPSEC_DEFAULTS = dict(ALI_IPSEC_DEFAULTS)
+ALI_TUNNEL_ROLES = ("master", "slave")                          # TunnelOptionsSpecification.N.Role
+ALI_TUNNELS_PER_CONNECTION = 2                                  # "Only two tunnels can be added" (dual tunnel)
 ALI_TUNNEL_CIDR_POOL = AWS_INSIDE_POOL                          # BgpConfig.TunnelCidr: a /30 in 169.254.0.0/16
 ALI_RESERVED_TUNNEL_CIDRS = tuple(ipaddress.ip_network(u"169.254.%d.0/30" % i) for i in range(7)) + (
     ipaddress.ip_network(u"169.254.169.252/30"),)               # BgpConfig.TunnelCidr: reserved

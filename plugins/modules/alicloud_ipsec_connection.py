@@ -10,20 +10,27 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: alicloud_ipsec_connection
-short_description: Create, update and delete an Alibaba Cloud IPsec-VPN connection
+short_description: Create, update and delete an Alibaba Cloud IPsec-VPN connection on a VPN gateway
 version_added: 0.1.0
 description:
-  - Manages one single-tunnel IPsec-VPN connection between a VPN gateway and a customer gateway,
-    with its phase 1 (O(ike_config)) and phase 2 (O(ipsec_config)) settings, DPD, NAT traversal,
-    BGP and health check.
+  - Manages one IPsec-VPN connection of a VPN gateway.
+  - On a single-tunnel VPN gateway, one tunnel toward a customer gateway, with its phase 1 (O(ike_config))
+    and phase 2 (O(ipsec_config)) settings, DPD, NAT traversal, BGP and health check.
+  - On a dual-tunnel VPN gateway (every new gateway in a region that supports dual tunnels; its
+    C(disaster_recovery_internet_ip) is set), two tunnels in O(tunnels) (TunnelOptionsSpecification) - the
+    master from the gateway's C(internet_ip), the slave from its C(disaster_recovery_internet_ip), each with
+    its own customer gateway, key and settings. The single-tunnel options are refused there before any call,
+    and O(tunnels) is refused on a single-tunnel gateway. The tunnels' customer gateways can be changed later.
   - The connection is found by O(vpn_connection_id), else by O(name) on the VPN gateway, else by the
-    customer gateway on the VPN gateway.
+    customer gateway(s) on the VPN gateway.
   - Every value is checked before any call. With O(aws_compatible=true) the settings AWS cannot
     accept are refused as well (MD5, AES-192, DES, DH group 1, group 5 in phase 1, no PFS, lifetimes
     above 28800 / 3600 s, IKEv1 aggressive mode, a pre-shared key AWS would refuse), including the
     Alibaba defaults (IKEv1, aes/md5/group2, 86400 s) that apply to unset values.
-  - Changes go through ModifyVpnConnectionAttribute. The pre-shared key is never returned and is
-    masked in diffs.
+  - Changes go through ModifyVpnConnectionAttribute, and every change re-sends the pre-shared key (of
+    each tunnel) - the one given, else the current one - because a modify whose IKE settings carry no key
+    makes Alibaba Cloud generate a random one and the tunnel drops. The pre-shared key is never returned
+    and is masked in diffs.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -155,6 +162,84 @@ options:
       retry:
         description: Probes before the tunnel counts as down.
         type: int
+  tunnels:
+    description:
+      - The two tunnels of a connection on a dual-tunnel VPN gateway, master first unless O(tunnels[].role)
+        says otherwise. Not with the single-tunnel options (O(customer_gateway_id), O(pre_shared_key),
+        O(ike_config), O(ipsec_config), O(enable_dpd), O(enable_nat_traversal), O(bgp_config), O(health_check)).
+      - Unset values keep their current value, or take the cloud's default on creation.
+    type: list
+    elements: dict
+    suboptions:
+      role:
+        description: C(master) (from the gateway's C(internet_ip)) or C(slave); default by position.
+        type: str
+        choices: [master, slave]
+      customer_gateway_id:
+        description: The customer gateway (the peer) of this tunnel.
+        type: str
+        required: true
+      pre_shared_key:
+        description: Pre-shared key of this tunnel, 1-100 characters without spaces. Never logged, never returned.
+        type: str
+      ike_config:
+        description: Phase 1 settings of this tunnel, as O(ike_config).
+        type: dict
+        suboptions:
+          version:
+            description: IKE version (Alibaba default C(ikev1)).
+            type: str
+            choices: [ikev1, ikev2]
+          mode:
+            description: Negotiation mode (default C(main)).
+            type: str
+            choices: [main, aggressive]
+          enc_alg:
+            description: Encryption algorithm (default C(aes)).
+            type: str
+            choices: [aes, aes192, aes256, des, 3des]
+          auth_alg:
+            description: Authentication algorithm (default C(md5)).
+            type: str
+            choices: [md5, sha1, sha256, sha384, sha512]
+          pfs:
+            description: DH group (default C(group2)).
+            type: str
+            choices: [group1, group2, group5, group14]
+          lifetime:
+            description: SA lifetime in seconds, 0-86400 (default 86400).
+            type: int
+          local_id:
+            description: Identity of the Alibaba side (default the tunnel's IP).
+            type: str
+          remote_id:
+            description: Identity of the peer (default the customer gateway's IP).
+            type: str
+      ipsec_config:
+        description: Phase 2 settings of this tunnel, as O(ipsec_config).
+        type: dict
+        suboptions:
+          enc_alg:
+            description: Encryption algorithm (default C(aes)).
+            type: str
+            choices: [aes, aes192, aes256, des, 3des]
+          auth_alg:
+            description: Authentication algorithm (default C(md5)).
+            type: str
+            choices: [md5, sha1, sha256, sha384, sha512]
+          pfs:
+            description: DH group for PFS, or C(disabled) (default C(group2)).
+            type: str
+            choices: [disabled, group1, group2, group5, group14]
+          lifetime:
+            description: SA lifetime in seconds, 0-86400 (default 86400).
+            type: int
+      enable_dpd:
+        description: Dead peer detection (cloud default true).
+        type: bool
+      enable_nat_traversal:
+        description: NAT traversal (cloud default true).
+        type: bool
   aws_compatible:
     description: Also refuse settings the AWS end of the tunnel cannot accept (see the description).
     type: bool
@@ -164,7 +249,9 @@ options:
     type: bool
     default: true
   wait_for_established:
-    description: Wait until the connection's status is C(ipsec_sa_established); fail with the last status otherwise.
+    description:
+      - Wait until the connection (every tunnel of a dual-tunnel one) is C(ipsec_sa_established); fail with the
+        last status of each otherwise.
     type: bool
     default: false
   wait_timeout:
@@ -189,6 +276,28 @@ EXAMPLES = r"""
     aws_compatible: true
     ike_config: {version: ikev2, enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 28800}
     ipsec_config: {enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 3600}
+    wait_for_established: true
+
+- name: Dual-tunnel connection A - master to AWS VPN-1 tunnel 1, slave to AWS VPN-2 tunnel 1
+  multicloud.transit.alicloud_ipsec_connection:
+    alicloud_region: ap-northeast-1
+    name: to-aws-a
+    vpn_gateway_id: "{{ vpn_gw.vpn_gateway_id }}"
+    local_subnets: [0.0.0.0/0]
+    remote_subnets: [0.0.0.0/0]
+    effect_immediately: true
+    aws_compatible: true
+    tunnels:
+      - role: master
+        customer_gateway_id: "{{ aws_cgws.customer_gateways[0].customer_gateway_id }}"
+        pre_shared_key: "{{ psk_vpn1_tunnel1 }}"
+        ike_config: {version: ikev2, enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 28800}
+        ipsec_config: {enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 3600}
+      - role: slave
+        customer_gateway_id: "{{ aws_cgws.customer_gateways[1].customer_gateway_id }}"
+        pre_shared_key: "{{ psk_vpn2_tunnel1 }}"
+        ike_config: {version: ikev2, enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 28800}
+        ipsec_config: {enc_alg: aes256, auth_alg: sha256, pfs: group14, lifetime: 3600}
     wait_for_established: true
 """
 
@@ -219,32 +328,39 @@ ipsec_config:
   returned: when the connection exists
   type: dict
   sample: {"ipsec_enc_alg": "aes256", "ipsec_auth_alg": "sha256", "ipsec_pfs": "group14", "ipsec_lifetime": 3600}
+tunnels:
+  description:
+    - The tunnels of a dual-tunnel connection, master first, without keys (empty for a single-tunnel one) -
+      C(tunnel_id), C(role), C(tunnel_index), C(gateway_ip) (the tunnel's Alibaba IP), C(customer_gateway_id),
+      C(status), C(state), C(zone_no), C(enable_dpd), C(enable_nat_traversal), C(ike_config), C(ipsec_config),
+      C(bgp_config).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"tunnel_id": "tun-...", "role": "master", "gateway_ip": "198.51.100.254", "status": "ipsec_sa_established"}]
 vpn_connection:
-  description: The connection as DescribeVpnConnections returns it, in snake_case, without the pre-shared key.
+  description:
+    - The connection as DescribeVpnConnections returns it, in snake_case, without any key; C(tunnels) as
+      RV(tunnels) instead of C(tunnel_options_specification).
   returned: always
   type: dict
   sample: {"vpn_connection_id": "vco-6we...", "local_subnet": "0.0.0.0/0", "remote_subnet": "172.16.0.0/12"}
 """
 
-import ipaddress
 import json
 
-from ansible.module_utils.common.text.converters import to_text
-
+from ansible_collections.multicloud.transit.plugins.module_utils import alicloud_vpn as vpn
 from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
-from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
-from ansible_collections.multicloud.transit.plugins.module_utils.common import (
-    WaitTimeout,
-    client_token,
-    make_diff,
-    snake_dict,
-    wait_until,
-)
+from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule, dig
+from ansible_collections.multicloud.transit.plugins.module_utils.common import client_token, make_diff
 
-SECRETS = ("pre_shared_key", "psk", "Psk")
-NOT_FOUND = ("InvalidVpnConnectionInstanceId.NotFound",)
+SECRETS = vpn.SECRET_KEYS
+NOT_FOUND = vpn.CONNECTION_NOT_FOUND
 SERVER_ERRORS = ("InternalError", "UnknownError", "ServiceUnavailable")
-ESTABLISHED = "ipsec_sa_established"
+DEFAULTS = (ipsec.ALI_IKE_DEFAULTS, ipsec.ALI_IPSEC_DEFAULTS)  # CreateVpnConnection's, for unset values
+# Options of a single-tunnel connection; a dual-tunnel one sets them per tunnel in ``tunnels``.
+SINGLE_TUNNEL_OPTIONS = ("customer_gateway_id", "pre_shared_key", "ike_config", "ipsec_config", "enable_dpd",
+                         "enable_nat_traversal", "bgp_config", "health_check")
 
 
 def spec():
@@ -258,22 +374,8 @@ def spec():
         remote_subnets=dict(type="list", elements="str"),
         effect_immediately=dict(type="bool"),
         pre_shared_key=dict(type="str", no_log=True),
-        ike_config=dict(type="dict", options=dict(
-            version=dict(type="str", choices=list(ipsec.ALI_IKE_VERSIONS)),
-            mode=dict(type="str", choices=list(ipsec.ALI_IKE_MODES)),
-            enc_alg=dict(type="str", choices=list(ipsec.ALI_ENCRYPTION)),
-            auth_alg=dict(type="str", choices=list(ipsec.ALI_INTEGRITY)),
-            pfs=dict(type="str", choices=list(ipsec.ALI_IKE_PFS)),
-            lifetime=dict(type="int"),
-            local_id=dict(type="str"),
-            remote_id=dict(type="str"),
-        )),
-        ipsec_config=dict(type="dict", options=dict(
-            enc_alg=dict(type="str", choices=list(ipsec.ALI_ENCRYPTION)),
-            auth_alg=dict(type="str", choices=list(ipsec.ALI_INTEGRITY)),
-            pfs=dict(type="str", choices=list(ipsec.ALI_IPSEC_PFS)),
-            lifetime=dict(type="int"),
-        )),
+        ike_config=dict(type="dict", options=vpn.ike_config_options()),
+        ipsec_config=dict(type="dict", options=vpn.ipsec_config_options()),
         enable_dpd=dict(type="bool"),
         enable_nat_traversal=dict(type="bool"),
         bgp_config=dict(type="dict", options=dict(
@@ -289,6 +391,7 @@ def spec():
             interval=dict(type="int"),
             retry=dict(type="int"),
         )),
+        tunnels=dict(type="list", elements="dict", options=vpn.tunnel_options(with_role=True)),
         aws_compatible=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_for_established=dict(type="bool", default=False),
@@ -296,27 +399,26 @@ def spec():
     )
 
 
-def cidrs(mod, field, values):
-    out = []
-    for value in values or []:
-        try:
-            out.append(str(ipaddress.IPv4Network(to_text(value).strip(), strict=True)))
-        except ValueError as exc:
-            mod.fail("%s: %r is not an IPv4 CIDR block (%s); write it like 10.0.0.0/8." % (field, value, exc))
-    return out
+def split(value):
+    return sorted(v.strip() for v in (value or "").split(",") if v.strip())
 
 
 class Connection:
     def __init__(self, mod):
         self.mod = mod
         self.p = mod.params
+        self.dual = False
 
     # --- reading ------------------------------------------------------------------------------
-    def describe(self, **params):
-        return self.mod.paginate("vpc", "DescribeVpnConnections", params, "VpnConnections.VpnConnection")
-
     def get(self, vco_id):
-        return next((c for c in self.describe(VpnConnectionId=vco_id) if c["VpnConnectionId"] == vco_id), None)
+        return vpn.get_connection(self.mod, vco_id)
+
+    def gateway(self, gw_id):
+        body = self.mod.call("vpc", "DescribeVpnGateways", {"VpnGatewayId": gw_id}) or {}
+        found = [g for g in dig(body, "VpnGateways.VpnGateway") or [] if g["VpnGatewayId"] == gw_id]
+        if not found:
+            self.mod.fail("vpn_gateway_id %s was not found in region %s of this account." % (gw_id, self.mod.region))
+        return found[0]
 
     def find(self):
         p = self.p
@@ -328,7 +430,7 @@ class Connection:
             return found
         if not p["vpn_gateway_id"]:
             self.mod.fail("vpn_gateway_id is required when vpn_connection_id is not given.")
-        conns = self.describe(VpnGatewayId=p["vpn_gateway_id"])
+        conns = vpn.describe_connections(self.mod, VpnGatewayId=p["vpn_gateway_id"])
         if p["name"]:
             named = [c for c in conns if c.get("Name") == p["name"]]
             if len(named) > 1:
@@ -336,6 +438,10 @@ class Connection:
                               % (len(named), p["name"], p["vpn_gateway_id"]))
             if named:
                 return named[0]
+        if p["tunnels"]:
+            wanted = sorted(t["customer_gateway_id"] for t in p["tunnels"])
+            return next((c for c in conns if sorted(t.get("CustomerGatewayId") for t in vpn.connection_tunnels(c))
+                         == wanted), None)
         if p["customer_gateway_id"]:
             return next((c for c in conns if c.get("CustomerGatewayId") == p["customer_gateway_id"]), None)
         return None
@@ -345,56 +451,64 @@ class Connection:
         p = self.p
         if p["state"] == "absent":
             return
-        self.local = cidrs(self.mod, "local_subnets", p["local_subnets"])
-        self.remote = cidrs(self.mod, "remote_subnets", p["remote_subnets"])
+        self.local = vpn.cidrs(self.mod, "local_subnets", p["local_subnets"])
+        self.remote = vpn.cidrs(self.mod, "remote_subnets", p["remote_subnets"])
         if p["local_subnets"] is not None and not self.local:
             self.mod.fail("local_subnets needs at least one CIDR block (0.0.0.0/0 for route-based).")
         if p["remote_subnets"] is not None and not self.remote:
             self.mod.fail("remote_subnets needs at least one CIDR block (0.0.0.0/0 for route-based).")
-        psk = p["pre_shared_key"]
-        problem = ipsec.alicloud_psk_problem(psk) if psk is not None else None
-        if problem:
-            self.mod.fail("pre_shared_key: %s." % problem)
-        for section in ("ike_config", "ipsec_config"):
-            value = (p[section] or {}).get("lifetime")
-            problem = ipsec.alicloud_lifetime_problem(value) if value is not None else None
-            if problem:
-                self.mod.fail("%s.lifetime %s." % (section, problem))
-        for key in ("local_id", "remote_id"):
-            value = (p["ike_config"] or {}).get(key)
-            problem = ipsec.alicloud_identity_problem(value) if value is not None else None
-            if problem:
-                self.mod.fail("ike_config.%s %s." % (key, problem))
+        if p["tunnels"] is not None:
+            self.roles()
+            return
+        problems = vpn.settings_problems("", p["pre_shared_key"], p["ike_config"], p["ipsec_config"])
+        if problems:
+            self.mod.fail("; ".join(problems) + ".")
         bgp = p["bgp_config"] or {}
         problem = ipsec.alicloud_tunnel_cidr_problem(bgp["tunnel_cidr"]) if bgp.get("tunnel_cidr") else None
         if problem:
             self.mod.fail("bgp_config.tunnel_cidr: %s." % problem)
+
+    def roles(self):
+        """The role of each item of ``tunnels``: given, else master then slave."""
+        tunnels = self.p["tunnels"] or []
+        if len(tunnels) != ipsec.ALI_TUNNELS_PER_CONNECTION:
+            self.mod.fail("tunnels: a dual-tunnel IPsec-VPN connection has exactly %d tunnels, got %d; give the "
+                          "master tunnel (from the gateway's internet_ip) and the slave tunnel (from its "
+                          "disaster_recovery_internet_ip)." % (ipsec.ALI_TUNNELS_PER_CONNECTION, len(tunnels)))
+        roles = [t.get("role") or ipsec.ALI_TUNNEL_ROLES[n] for n, t in enumerate(tunnels)]
+        if sorted(roles) != sorted(ipsec.ALI_TUNNEL_ROLES):
+            self.mod.fail("tunnels[].role: one tunnel is the master, the other the slave (got %s)." % ", ".join(roles))
+        return roles
+
+    def check_mode_of(self, gateway):
+        """Refuse, before any call, the options of the other tunnel mode than the gateway's."""
+        self.dual = vpn.is_dual_tunnel_gateway(gateway)
+        if self.dual:
+            vpn.refuse_single_tunnel_options(self.mod, self.p, SINGLE_TUNNEL_OPTIONS,
+                                             "The VPN gateway %s" % gateway["VpnGatewayId"])
+            if not self.p["tunnels"]:
+                self.mod.fail("tunnels is required: the VPN gateway %s takes dual-tunnel IPsec-VPN connections only "
+                              "(two items: master and slave, each with customer_gateway_id, pre_shared_key, "
+                              "ike_config and ipsec_config)." % gateway["VpnGatewayId"])
+        elif self.p["tunnels"] is not None:
+            self.mod.fail("tunnels is for dual-tunnel VPN gateways; the VPN gateway %s takes single-tunnel IPsec-VPN "
+                          "connections: use customer_gateway_id, pre_shared_key, ike_config and ipsec_config."
+                          % gateway["VpnGatewayId"])
 
     def check_aws(self, ike, ipsec_config, local, remote, psk):
         """Refuse what AWS cannot accept; ``ike``/``ipsec_config`` are the effective API values."""
         problems = ipsec.aws_incompatibilities(ike, ipsec_config, local, remote, psk)
         if problems:
             self.mod.fail("aws_compatible=true: AWS would not accept " + "; ".join(problems)
-                          + ". Unset values take Alibaba's defaults (IKEv1, aes/md5/group2, 86400 s): set them.")
+                          + ". Unset values take Alibaba's defaults (%s): set them."
+                          % vpn.describe_defaults(DEFAULTS[0]))
 
     # --- desired --------------------------------------------------------------------------------
     def desired_ike(self, current):
-        out = dict(ipsec.ALI_IKE_DEFAULTS)
-        out.update(dict((k, v) for k, v in (current or {}).items() if k != "Psk" and v not in (None, "")))
-        for key, api in ipsec.ALI_IKE_CONFIG_KEYS.items():
-            value = (self.p["ike_config"] or {}).get(key)
-            if value is not None:
-                out[api] = value
-        return out
+        return vpn.effective_configs(self.p["ike_config"], None, dict(DEFAULTS[0], **(current or {})), None)[0]
 
     def desired_ipsec(self, current):
-        out = dict(ipsec.ALI_IPSEC_DEFAULTS)
-        out.update(dict((k, v) for k, v in (current or {}).items() if v not in (None, "")))
-        for key, api in ipsec.ALI_IPSEC_CONFIG_KEYS.items():
-            value = (self.p["ipsec_config"] or {}).get(key)
-            if value is not None:
-                out[api] = value
-        return out
+        return vpn.effective_configs(None, self.p["ipsec_config"], None, dict(DEFAULTS[1], **(current or {})))[1]
 
     @staticmethod
     def managed(vco):
@@ -403,12 +517,17 @@ class Connection:
         ike = dict((k, v) for k, v in (vco.get("IkeConfig") or {}).items() if k != "Psk")
         bgp = vco.get("VpnBgpConfig") or {}
         health = vco.get("VcoHealthCheck") or {}
-        return {
+        out = {
             "name": vco.get("Name"), "vpn_gateway_id": vco.get("VpnGatewayId"),
-            "customer_gateway_id": vco.get("CustomerGatewayId"),
-            "local_subnets": sorted((vco.get("LocalSubnet") or "").split(",")) if vco.get("LocalSubnet") else [],
-            "remote_subnets": sorted((vco.get("RemoteSubnet") or "").split(",")) if vco.get("RemoteSubnet") else [],
-            "effect_immediately": vco.get("EffectImmediately"), "enable_dpd": vco.get("EnableDpd"),
+            "local_subnets": split(vco.get("LocalSubnet")), "remote_subnets": split(vco.get("RemoteSubnet")),
+            "effect_immediately": vco.get("EffectImmediately"),
+        }
+        tunnels = vpn.connection_tunnels(vco)
+        if tunnels:
+            out["tunnels"] = [dict(vpn.managed_tunnel(t), role=t.get("Role")) for t in tunnels]
+            return out
+        out.update({
+            "customer_gateway_id": vco.get("CustomerGatewayId"), "enable_dpd": vco.get("EnableDpd"),
             "enable_nat_traversal": vco.get("EnableNatTraversal"),
             "ike_config": ike, "ipsec_config": dict(vco.get("IpsecConfig") or {}),
             "pre_shared_key": (vco.get("IkeConfig") or {}).get("Psk"),
@@ -418,19 +537,27 @@ class Connection:
             "health_check": {"enable": str(health.get("Enable")).lower() == "true", "dip": health.get("Dip") or None,
                              "sip": health.get("Sip") or None, "interval": health.get("Interval"),
                              "retry": health.get("Retry")},
-        }
+        })
+        return out
 
-    def desired(self, before):
+    def desired_common(self, before):
         p = self.p
         after = dict(before)
-        for key in ("name", "vpn_gateway_id", "customer_gateway_id", "effect_immediately", "enable_dpd",
-                    "enable_nat_traversal", "pre_shared_key"):
+        for key in ("name", "vpn_gateway_id", "effect_immediately"):
             if p[key] is not None:
                 after[key] = p[key]
         if p["local_subnets"] is not None:
             after["local_subnets"] = sorted(self.local)
         if p["remote_subnets"] is not None:
             after["remote_subnets"] = sorted(self.remote)
+        return after
+
+    def desired(self, before):
+        p = self.p
+        after = self.desired_common(before)
+        for key in ("customer_gateway_id", "enable_dpd", "enable_nat_traversal", "pre_shared_key"):
+            if p[key] is not None:
+                after[key] = p[key]
         after["ike_config"] = self.desired_ike(before.get("ike_config"))
         after["ipsec_config"] = self.desired_ipsec(before.get("ipsec_config"))
         for section in ("bgp_config", "health_check"):
@@ -442,12 +569,15 @@ class Connection:
 
     # --- params for the API ---------------------------------------------------------------------------
     def ike_param(self, after, before):
+        """IkeConfig, always with the pre-shared key (the one given, else the current one): an IkeConfig without
+        one makes the cloud generate a random key (ModifyVpnConnectionAttribute) and the tunnel drops."""
         ike = dict(after["ike_config"])
         for key in ("LocalId", "RemoteId"):
             if not ike.get(key):
                 ike.pop(key, None)
-        if self.p["pre_shared_key"] is not None and self.p["pre_shared_key"] != before.get("pre_shared_key"):
-            ike["Psk"] = self.p["pre_shared_key"]
+        psk = self.p["pre_shared_key"] if self.p["pre_shared_key"] is not None else before.get("pre_shared_key")
+        if psk:
+            ike["Psk"] = psk
         return json.dumps(ike, sort_keys=True)
 
     @staticmethod
@@ -468,15 +598,21 @@ class Connection:
 
     # --- actions --------------------------------------------------------------------------------------
     def wait_gateway(self, gw_id):
-        if not self.p["wait"]:
-            return
+        if self.p["wait"]:
+            vpn.wait_gateway_idle(self.mod, gw_id)
 
-        def fetch():
-            body = self.mod.call("vpc", "DescribeVpnGateways", {"VpnGatewayId": gw_id}) or {}
-            gws = (body.get("VpnGateways") or {}).get("VpnGateway") or []
-            return gws[0]["Status"] if gws else None
+    def require_for_create(self, names):
+        missing = [k for k in names if not self.p[k]]
+        if missing:
+            self.mod.fail("%s required to create an IPsec connection." % " and ".join(missing)
+                          + (" is" if len(missing) == 1 else " are"))
 
-        self.mod.wait(fetch, lambda s: s in (None, "active"), "VPN gateway %s" % gw_id, "active")
+    def refuse_move(self, current, after, before, keys):
+        for key in keys:
+            if after.get(key) != before.get(key):
+                self.mod.fail("The connection %s uses %s %s; %s cannot be changed. Delete the connection "
+                              "(state=absent) and create it again." % (current["VpnConnectionId"], key, before[key],
+                                                                      key))
 
     def present(self, current):
         p = self.p
@@ -487,11 +623,7 @@ class Connection:
             self.check_aws(after["ike_config"], after["ipsec_config"], after.get("local_subnets") or [],
                            after.get("remote_subnets") or [], psk)
         if current is None:
-            missing = [k for k in ("vpn_gateway_id", "customer_gateway_id", "local_subnets", "remote_subnets")
-                       if not p[k]]
-            if missing:
-                self.mod.fail("%s required to create an IPsec connection." % " and ".join(missing)
-                              + (" is" if len(missing) == 1 else " are"))
+            self.require_for_create(("vpn_gateway_id", "customer_gateway_id", "local_subnets", "remote_subnets"))
             if self.mod.check_mode:
                 return True, None, {}, after
             params = {"VpnGatewayId": p["vpn_gateway_id"], "CustomerGatewayId": p["customer_gateway_id"],
@@ -503,15 +635,47 @@ class Connection:
                 params["BgpConfig"] = self.bgp_param(after["bgp_config"])
             if p["health_check"] is not None:
                 params["HealthCheckConfig"] = self.health_param(after["health_check"])
-            vco_id = self.create(params)
-            self.wait_gateway(p["vpn_gateway_id"])
-            vco = self.get(vco_id)
+            vco = self.create(params)
             return True, vco, {}, self.managed(vco)
-        for key in ("vpn_gateway_id", "customer_gateway_id"):
-            if after.get(key) != before.get(key):
-                self.mod.fail("The connection %s uses %s %s; %s cannot be changed. Delete the connection "
-                              "(state=absent) and create it again." % (current["VpnConnectionId"], key, before[key], key))
+        self.refuse_move(current, after, before, ("vpn_gateway_id", "customer_gateway_id"))
         changes = self.modify_params(before, after)
+        return self.modify(current, changes, before, after)
+
+    def present_dual(self, current):
+        p = self.p
+        roles = self.roles()
+        current_tunnels = vpn.connection_tunnels(current)
+
+        def match(position, tunnels):
+            return next((t for t in tunnels or [] if t.get("Role") == roles[position]), None)
+
+        local = self.local if p["local_subnets"] is not None else split((current or {}).get("LocalSubnet"))
+        remote = self.remote if p["remote_subnets"] is not None else split((current or {}).get("RemoteSubnet"))
+        vpn.check_tunnels(self.mod, p["tunnels"], local, remote, p["aws_compatible"], DEFAULTS, current_tunnels, match)
+        before = self.managed(current)
+        after = self.desired_common(before)
+        after["tunnels"] = [dict(vpn.desired_tunnel(want, vpn.managed_tunnel(match(n, current_tunnels))),
+                                 role=roles[n]) for n, want in enumerate(p["tunnels"])]
+        if current is None:
+            self.require_for_create(("vpn_gateway_id", "local_subnets", "remote_subnets"))
+            if self.mod.check_mode:
+                return True, None, {}, after
+            params = {"VpnGatewayId": p["vpn_gateway_id"], "Name": p["name"], "LocalSubnet": ",".join(self.local),
+                      "RemoteSubnet": ",".join(self.remote), "EffectImmediately": p["effect_immediately"],
+                      "TunnelOptionsSpecification": [vpn.tunnel_param(want, Role=roles[n])
+                                                     for n, want in enumerate(p["tunnels"])]}
+            vco = self.create(params)
+            return True, vco, {}, self.managed(vco)
+        self.refuse_move(current, after, before, ("vpn_gateway_id",))
+        changes = self.common_changes(before, after)
+        pairs = [(want, match(n, current_tunnels)) for n, want in enumerate(p["tunnels"])]
+        if changes or any(vpn.tunnel_changed(want, have) for want, have in pairs):
+            # Both tunnels, each with its key: a tunnel left out or sent without a key could get a new random one.
+            changes["TunnelOptionsSpecification"] = [vpn.tunnel_param(want, have, TunnelId=(have or {}).get("TunnelId"))
+                                                     for want, have in pairs]
+        return self.modify(current, changes, before, after)
+
+    def modify(self, current, changes, before, after):
         if not changes:
             return False, current, before, after
         if self.mod.check_mode:
@@ -524,19 +688,29 @@ class Connection:
         return True, vco, before, self.managed(vco)
 
     def create(self, params):
-        """CreateVpnConnection; an HTTP 500 may mean "created anyway", so look before creating again."""
+        """CreateVpnConnection, then wait until a read by the new id sees it.
+
+        An HTTP 500 may mean "created anyway", so look before creating again.
+        """
         params = dict(params, ClientToken=client_token())
+        vco_id = None
         for attempt in range(3):
             body = self.mod.call("vpc", "CreateVpnConnection", params,
                                  ignore_codes=SERVER_ERRORS if attempt < 2 else ())
             if body:
-                return body["VpnConnectionId"]
+                vco_id = body["VpnConnectionId"]
+                break
             found = self.find()
             if found is not None:
-                return found["VpnConnectionId"]
-        self.mod.fail("CreateVpnConnection kept failing and no connection appeared; re-run later.")
+                vco_id = found["VpnConnectionId"]
+                break
+        if vco_id is None:
+            self.mod.fail("CreateVpnConnection kept failing and no connection appeared; re-run later.")
+        self.wait_gateway(params["VpnGatewayId"])
+        return vpn.wait_visible(self.mod, lambda: self.get(vco_id), "IPsec-VPN connection %s" % vco_id)
 
-    def modify_params(self, before, after):
+    @staticmethod
+    def common_changes(before, after):
         out = {}
         if after.get("name") != before.get("name"):
             out["Name"] = after["name"]
@@ -544,20 +718,26 @@ class Connection:
             out["LocalSubnet"] = ",".join(after["local_subnets"])
         if after.get("remote_subnets") != before.get("remote_subnets"):
             out["RemoteSubnet"] = ",".join(after["remote_subnets"])
-        for key, api in (("effect_immediately", "EffectImmediately"), ("enable_dpd", "EnableDpd"),
-                         ("enable_nat_traversal", "EnableNatTraversal")):
+        if after.get("effect_immediately") != before.get("effect_immediately"):
+            out["EffectImmediately"] = after["effect_immediately"]
+        return out
+
+    def modify_params(self, before, after):
+        out = self.common_changes(before, after)
+        for key, api in (("enable_dpd", "EnableDpd"), ("enable_nat_traversal", "EnableNatTraversal")):
             if after.get(key) != before.get(key):
                 out[api] = after[key]
         ike_changed = any(str(after["ike_config"].get(k)) != str(before["ike_config"].get(k))
                           for k in after["ike_config"])
-        if ike_changed or after.get("pre_shared_key") != before.get("pre_shared_key"):
-            out["IkeConfig"] = self.ike_param(after, before)
         if any(str(after["ipsec_config"].get(k)) != str(before["ipsec_config"].get(k)) for k in after["ipsec_config"]):
             out["IpsecConfig"] = json.dumps(after["ipsec_config"], sort_keys=True)
         if after.get("bgp_config") != before.get("bgp_config"):
             out["BgpConfig"] = self.bgp_param(after["bgp_config"])
         if after.get("health_check") != before.get("health_check"):
             out["HealthCheckConfig"] = self.health_param(after["health_check"])
+        if out or ike_changed or after.get("pre_shared_key") != before.get("pre_shared_key"):
+            # Every modify carries IkeConfig with the key, so no change can leave the cloud to generate one.
+            out["IkeConfig"] = self.ike_param(after, before)
         return out
 
     def absent(self, current):
@@ -575,45 +755,28 @@ class Connection:
         return True, None, before, {}
 
 
-def public(vco):
-    if not vco:
-        return {}
-    view = dict(vco)
-    view["IkeConfig"] = dict((k, v) for k, v in (vco.get("IkeConfig") or {}).items() if k != "Psk")
-    for nested in ("TunnelOptionsSpecification",):
-        view.pop(nested, None)
-    return snake_dict(view)
-
-
 def main():
-    mod = AlicloudModule(argument_spec=spec(), supports_check_mode=True)
+    mod = AlicloudModule(argument_spec=spec(), supports_check_mode=True,
+                         mutually_exclusive=[["tunnels", option] for option in SINGLE_TUNNEL_OPTIONS])
     manager = Connection(mod)
     manager.validate()
     current = manager.find()
     if mod.params["state"] == "present":
-        changed, vco, before, after = manager.present(current)
-        if vco is not None and mod.params["wait_for_established"] and not mod.check_mode \
-                and vco.get("Status") != ESTABLISHED:
-            last = {}
-
-            def fetch():
-                last["vco"] = manager.get(vco["VpnConnectionId"])
-                return last["vco"]
-
-            try:
-                vco = wait_until(fetch, lambda c: c is not None and c.get("Status") == ESTABLISHED,
-                                 "IPsec connection %s" % vco["VpnConnectionId"], ESTABLISHED,
-                                 timeout=mod.params["wait_timeout"])
-            except WaitTimeout as exc:
-                status = (last.get("vco") or {}).get("Status")
-                mod.fail("IPsec connection %s did not reach %s within %ss: its status is %s. Compare both ends: "
-                         "peer IP, pre-shared key, IKE version, phase 1/2 proposals and lifetimes."
-                         % (vco["VpnConnectionId"], ESTABLISHED, exc.timeout, status),
-                         changed=changed, vpn_connection_id=vco["VpnConnectionId"], status=status)
+        gateway_id = mod.params["vpn_gateway_id"] or (current or {}).get("VpnGatewayId")
+        if gateway_id:
+            manager.check_mode_of(manager.gateway(gateway_id))
+        if manager.dual:
+            changed, vco, before, after = manager.present_dual(current)
+        else:
+            changed, vco, before, after = manager.present(current)
+        if vco is not None and mod.params["wait_for_established"] and not mod.check_mode and not vpn.established(vco):
+            vco = vpn.wait_established(mod, lambda: manager.get(vco["VpnConnectionId"]), vco["VpnConnectionId"],
+                                       changed)
     else:
         changed, vco, before, after = manager.absent(current)
-    view = public(vco)
-    result = dict(changed=changed, vpn_connection_id=(vco or {}).get("VpnConnectionId"), vpn_connection=view)
+    view = vpn.connection_view(vco)
+    result = dict(changed=changed, vpn_connection_id=(vco or {}).get("VpnConnectionId"), vpn_connection=view,
+                  tunnels=view.get("tunnels", []))
     if vco:
         result.update(status=vco.get("Status"), state=vco.get("State"), ike_config=view.get("ike_config", {}),
                       ipsec_config=view.get("ipsec_config", {}))
