@@ -306,3 +306,15 @@ def subnet_tables(tables, subnet_ids):
 def endpoint_env():
     """The endpoint the modules will use, for messages (the twin or AWS)."""
     return os.environ.get("AWS_ENDPOINT_URL") or "AWS"
+
+
+def resource_result(kind, view, **extra):
+    """A single-resource module's result (docs/dev/conventions.md, "Return values").
+
+    ``<kind>_id`` (None when the resource does not exist) and ``<kind>`` (its snake_case view,
+    ``{}`` when it does not exist), plus ``extra`` (``changed``, ``diff``, run facts).
+    """
+    view = view or {}
+    out = {kind + "_id": view.get(kind + "_id"), kind: view}
+    out.update(extra)
+    return out

@@ -26,13 +26,13 @@ def test_vpc_attachment_lifecycle(twin):
     assert checked["diff"]["after"]["subnet_ids"] == [subnet]
 
     created = ok("aws_tgw_attachment", args)
-    assert created["changed"] and created["state"] == "available"
-    assert created["transit_gateway_id"] == tgw["transit_gateway_id"]
-    assert created["resource_id"] == vpc["vpc_id"] and created["subnet_ids"] == [subnet]
-    assert created["tags"] == {"Name": "vpc-a-attachment", "team": "net"}
-    assert created["association"] == {"transit_gateway_route_table_id": tgw["association_default_route_table_id"],
+    assert created["changed"] and created["transit_gateway_attachment"]["state"] == "available"
+    assert created["transit_gateway_attachment"]["transit_gateway_id"] == tgw["transit_gateway_id"]
+    assert created["transit_gateway_attachment"]["resource_id"] == vpc["vpc_id"] and created["transit_gateway_attachment"]["subnet_ids"] == [subnet]
+    assert created["transit_gateway_attachment"]["tags"] == {"Name": "vpc-a-attachment", "team": "net"}
+    assert created["transit_gateway_attachment"]["association"] == {"transit_gateway_route_table_id": tgw["transit_gateway"]["association_default_route_table_id"],
                                       "state": "associated"}
-    assert created["options"]["dns_support"] == "enable"
+    assert created["transit_gateway_attachment"]["options"]["dns_support"] == "enable"
 
     twin.clear_calls()
     again = ok("aws_tgw_attachment", args)
@@ -52,14 +52,14 @@ def test_vpc_attachment_lifecycle(twin):
     assert checked["changed"] and twin.mutating_calls() == []
     assert checked["diff"]["before"]["subnet_ids"] == [subnet] and checked["diff"]["after"]["subnet_ids"] == [other]
     updated = ok("aws_tgw_attachment", update)
-    assert updated["changed"] and updated["subnet_ids"] == [other]
-    assert updated["options"]["appliance_mode_support"] == "enable"
+    assert updated["changed"] and updated["transit_gateway_attachment"]["subnet_ids"] == [other]
+    assert updated["transit_gateway_attachment"]["options"]["appliance_mode_support"] == "enable"
     assert twin.mutating_calls() == ["ModifyTransitGatewayVpcAttachment"]
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", update)["changed"] and twin.mutating_calls() == []
 
     gone = ok("aws_tgw_attachment", dict(update, state="absent"))
-    assert gone["changed"] and gone["state"] == "deleted"
+    assert gone["changed"] and gone["transit_gateway_attachment"]["state"] == "deleted"
     assert _live_attachments(twin) == []
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", dict(update, state="absent"))["changed"]
@@ -98,9 +98,9 @@ def test_peering_request_and_accept(twin):
                "peer_transit_gateway_id": peer["transit_gateway_id"], "peer_region": "us-west-2"}
     assert ok("aws_tgw_attachment", request, check_mode=True)["changed"]
     created = ok("aws_tgw_attachment", request)
-    assert created["changed"] and created["state"] == "pendingAcceptance"
-    assert created["accepter_tgw_info"]["transit_gateway_id"] == peer["transit_gateway_id"]
-    assert created["association"] == {}  # peering attachments are not associated by default
+    assert created["changed"] and created["transit_gateway_attachment"]["state"] == "pendingAcceptance"
+    assert created["transit_gateway_attachment"]["accepter_tgw_info"]["transit_gateway_id"] == peer["transit_gateway_id"]
+    assert created["transit_gateway_attachment"]["association"] == {}  # peering attachments are not associated by default
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", request)["changed"] and twin.mutating_calls() == []
 
@@ -109,13 +109,13 @@ def test_peering_request_and_accept(twin):
     twin.clear_calls()
     assert ok("aws_tgw_attachment", accept, check_mode=True)["changed"] and twin.mutating_calls() == []
     accepted = ok("aws_tgw_attachment", accept)
-    assert accepted["changed"] and accepted["state"] == "available"
+    assert accepted["changed"] and accepted["transit_gateway_attachment"]["state"] == "available"
     assert accepted["transit_gateway_attachment_id"] == created["transit_gateway_attachment_id"]
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", accept)["changed"] and twin.mutating_calls() == []
 
     gone = ok("aws_tgw_attachment", dict(request, state="absent"))
-    assert gone["changed"] and gone["state"] == "deleted"
+    assert gone["changed"] and gone["transit_gateway_attachment"]["state"] == "deleted"
     assert not ok("aws_tgw_attachment", dict(request, state="absent"))["changed"]
 
 
@@ -129,10 +129,10 @@ def test_vpn_attachment_lookup(twin):
     args = {"type": "vpn", "vpn_connection_id": vpn["VpnConnectionId"], "name": "alibaba-vpn"}
     found = ok("aws_tgw_attachment", args)
     assert found["changed"]  # the Name tag was added
-    assert found["resource_type"] == "vpn" and found["resource_id"] == vpn["VpnConnectionId"]
-    assert found["transit_gateway_id"] == tgw["transit_gateway_id"] and found["state"] == "available"
-    assert found["tags"] == {"Name": "alibaba-vpn"}
-    assert found["association"]["transit_gateway_route_table_id"] == tgw["association_default_route_table_id"]
+    assert found["transit_gateway_attachment"]["resource_type"] == "vpn" and found["transit_gateway_attachment"]["resource_id"] == vpn["VpnConnectionId"]
+    assert found["transit_gateway_attachment"]["transit_gateway_id"] == tgw["transit_gateway_id"] and found["transit_gateway_attachment"]["state"] == "available"
+    assert found["transit_gateway_attachment"]["tags"] == {"Name": "alibaba-vpn"}
+    assert found["transit_gateway_attachment"]["association"]["transit_gateway_route_table_id"] == tgw["transit_gateway"]["association_default_route_table_id"]
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", args)["changed"] and twin.mutating_calls() == []
     result = run_module("aws_tgw_attachment", dict(args, state="absent"))
