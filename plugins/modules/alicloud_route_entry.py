@@ -194,13 +194,15 @@ def entry_view(entry):
 
 # --- next hops: (kind) -> the VPC (or vRouter) it belongs to, read in the route's region ----------------
 def vpn_gateway_owner(mod, hop_id, region):
-    found = mod.paginate("vpc", "DescribeVpnGateways", {"VpnGatewayId": hop_id}, "VpnGateways.VpnGateway", region=region)
+    found = mod.paginate("vpc", "DescribeVpnGateways", {"VpnGatewayId": hop_id}, "VpnGateways.VpnGateway",
+                         region=region)
     found = [g for g in found or [] if g.get("VpnGatewayId") == hop_id]
     return [found[0].get("VpcId")] if found else None
 
 
 def router_interface_owner(mod, hop_id, region):
-    found = mod.paginate("vpc", "DescribeRouterInterfaces", {"Filter": [{"Key": "RouterInterfaceId", "Value": [hop_id]}]},
+    found = mod.paginate("vpc", "DescribeRouterInterfaces",
+                         {"Filter": [{"Key": "RouterInterfaceId", "Value": [hop_id]}]},
                          "RouterInterfaceSet.RouterInterfaceType", region=region)
     found = [r for r in found or [] if r.get("RouterInterfaceId") == hop_id]
     return [found[0].get("RouterId")] if found else None
@@ -298,8 +300,8 @@ class RouteTables:
                                       "RouterTableList.RouterTableListType", region=region)
             found = [t for t in found or [] if t.get("RouteTableId") == table_id]
             if not found:
-                self.mod.fail("Route table %s was not found in region %s of this account; check routes[].route_table_id "
-                              "and routes[].region." % (table_id, region))
+                self.mod.fail("Route table %s was not found in region %s of this account; check "
+                              "routes[].route_table_id and routes[].region." % (table_id, region))
             self.tables[(region, table_id)] = found[0]
 
     def entries(self, region, table_id):
@@ -351,9 +353,9 @@ class RouteTables:
                 checked[cache] = lookup(self.mod, route["next_hop_id"], region)
             owners = checked[cache]
             if owners is None:
-                self.mod.fail("routes[%d].next_hop_id %s: no %s with this ID in region %s of this account; create it "
-                              "first or fix next_hop_id / region." % (index, route["next_hop_id"], route["next_hop_type"],
-                                                                      region))
+                self.mod.fail("routes[%d].next_hop_id %s: no %s with this ID in region %s of this account; create "
+                              "it first or fix next_hop_id / region."
+                              % (index, route["next_hop_id"], route["next_hop_type"], region))
             mine = table.get("RouterId") if owner_kind == "router" else table.get("VpcId")
             if mine not in owners:
                 self.mod.fail("routes[%d].next_hop_id %s (%s) belongs to %s, not to VPC %s of route table %s: a next "
@@ -444,9 +446,8 @@ class RouteTables:
             after[key[1]] = sorted(views.values(), key=lambda v: v["destination_cidr_block"])
         if steps and not self.mod.check_mode:
             current = self.apply(steps, current)
-        tables = [{"route_table_id": table_id, "region_id": region, "vpc_id": self.tables[(region, table_id)].get("VpcId"),
-                   "route_entries": [snake_dict(e) for e in current[(region, table_id)]]}
-                  for region, table_id in sorted(self.tables)]
+        tables = [{"route_table_id": key[1], "region_id": key[0], "vpc_id": self.tables[key].get("VpcId"),
+                   "route_entries": [snake_dict(e) for e in current[key]]} for key in sorted(self.tables)]
         result = dict(changed=bool(steps), changes=changes, route_tables=tables)
         if self.mod.module._diff:
             result["diff"] = make_diff(before, after)

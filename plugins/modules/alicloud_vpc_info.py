@@ -164,8 +164,8 @@ def describe(mod, region, vpc_ids, names, include_routes, filters=None):
     for vpc in mod.paginate("vpc", "DescribeVpcs", params, "Vpcs.Vpc", region=region):
         if names and vpc.get("VpcName") not in names:
             continue
-        vswitches = [vswitch_view(v) for v in
-                     mod.paginate("vpc", "DescribeVSwitches", {"VpcId": vpc["VpcId"]}, "VSwitches.VSwitch", region=region)]
+        found = mod.paginate("vpc", "DescribeVSwitches", {"VpcId": vpc["VpcId"]}, "VSwitches.VSwitch", region=region)
+        vswitches = [vswitch_view(v) for v in found]
         system = ((vpc.get("RouterTableIds") or {}).get("RouterTableIds")) or []
         tables = []
         for table_id in system + [v["route_table_id"] for v in vswitches]:

@@ -194,7 +194,11 @@ changes:
 
 import ipaddress
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, resource_result, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import apply_tags, desired_tags, tag_changes
 
@@ -259,7 +263,8 @@ def find(mod):
         # ASN and type are compared here, not filtered: some EC2 emulations never match a bgp-asn filter.
         found = mod.paginate("describe_customer_gateways", "CustomerGateways",
                              Filters=[{"Name": "ip-address", "Values": [p["ip_address"]]}])
-        found = [c for c in found if c.get("State") in LIVE and same_device(c, p["ip_address"], p["bgp_asn"], p["type"])]
+        found = [c for c in found
+                 if c.get("State") in LIVE and same_device(c, p["ip_address"], p["bgp_asn"], p["type"])]
     elif p.get("name"):
         found = mod.paginate("describe_customer_gateways", "CustomerGateways",
                              Filters=[{"Name": "tag:Name", "Values": [p["name"]]}])

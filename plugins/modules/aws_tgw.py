@@ -157,7 +157,11 @@ transit_gateway:
       sample: arn:aws:ec2:us-east-1:123456789012:transit-gateway/tgw-0a1b2c3d4e5f60718
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, resource_result, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, snake_dict, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,

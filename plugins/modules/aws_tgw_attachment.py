@@ -169,7 +169,8 @@ EXAMPLES = r"""
     scope_tags: {"transit:hub": hub-tgw}
     vpc_attachments:
       - {name: hub-vpc-a, vpc_id: "{{ vpc_a.vpc_id }}", subnet_ids: ["{{ vpc_a_subnet }}"]}
-      - {name: hub-vpc-b, vpc_id: "{{ vpc_b.vpc_id }}", subnet_ids: ["{{ vpc_b_subnet }}"], appliance_mode_support: true}
+      - {name: hub-vpc-b, vpc_id: "{{ vpc_b.vpc_id }}", subnet_ids: ["{{ vpc_b_subnet }}"],
+         appliance_mode_support: true}
     purge_vpc_attachments: true
   register: hub_attachments
 
@@ -270,8 +271,8 @@ transit_gateway_attachment:
       sample: {"Name": "vpc-a-attachment"}
 vpc_attachments:
   description:
-    - List mode. The listed VPCs' attachments after the run, in the order given, each like RV(transit_gateway_attachment)
-      of a VPC attachment. In check mode an attachment still to be created has a null C(transit_gateway_attachment_id).
+    - List mode. The listed VPCs' attachments after the run, in the order given, each like
+      RV(transit_gateway_attachment) of a VPC attachment. In check mode an attachment still to be created has a null C(transit_gateway_attachment_id).
     - Empty with O(state=absent).
   returned: list mode
   type: list
@@ -289,7 +290,11 @@ changes:
            {"action": "delete", "vpc_id": "vpc-9", "transit_gateway_attachment_id": "tgw-attach-9"}]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, resource_result, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, snake_dict, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,
@@ -440,7 +445,8 @@ def describe_subnets(mod, subnet_ids):
     """``{subnet_id: subnet}`` for these subnets, in one call."""
     if not subnet_ids:
         return {}
-    found = mod.paginate("describe_subnets", "Subnets", Filters=[{"Name": "subnet-id", "Values": sorted(set(subnet_ids))}])
+    found = mod.paginate("describe_subnets", "Subnets",
+                         Filters=[{"Name": "subnet-id", "Values": sorted(set(subnet_ids))}])
     return dict((s["SubnetId"], s) for s in found)
 
 
@@ -742,8 +748,9 @@ class VpcAttachments:
             if att is None:
                 check_subnets(self.mod, item["vpc_id"], item.get("subnet_ids") or [], subnets, where)
                 steps.append(("create", item, None, {"options": options, "tags": tags}))
-                after[item["vpc_id"]] = {"transit_gateway_attachment_id": None, "subnet_ids": sorted(item["subnet_ids"]),
-                                         "options": snake_dict(options), "tags": tags or {}, "state": "available"}
+                after[item["vpc_id"]] = {"transit_gateway_attachment_id": None,
+                                         "subnet_ids": sorted(item["subnet_ids"]), "options": snake_dict(options),
+                                         "tags": tags or {}, "state": "available"}
                 continue
             if item.get("subnet_ids") is not None:
                 check_subnets(self.mod, item["vpc_id"], item["subnet_ids"], subnets, where)
@@ -782,7 +789,8 @@ class VpcAttachments:
                 apply_tags(mod, att_id, *detail["tags"])
                 ready.add(att_id)
             else:
-                mod.call("delete_transit_gateway_vpc_attachment", TransitGatewayAttachmentId=att["TransitGatewayAttachmentId"])
+                mod.call("delete_transit_gateway_vpc_attachment",
+                         TransitGatewayAttachmentId=att["TransitGatewayAttachmentId"])
                 gone.add(att["TransitGatewayAttachmentId"])
         if not self.p["wait"]:
             return self.read()
@@ -804,8 +812,8 @@ class VpcAttachments:
     def views(self, current):
         associations = self.associations()
         by_vpc = dict((a["VpcId"], a) for a in current)
-        return [attachment_view("vpc", by_vpc[item["vpc_id"]], associations.get(by_vpc[item["vpc_id"]]["TransitGatewayAttachmentId"]))
-                for item in self.items if item["vpc_id"] in by_vpc]
+        found = [by_vpc[item["vpc_id"]] for item in self.items if item["vpc_id"] in by_vpc]
+        return [attachment_view("vpc", att, associations.get(att["TransitGatewayAttachmentId"])) for att in found]
 
     def run(self):
         current = self.read()
@@ -831,9 +839,9 @@ class VpcAttachments:
         views = dict((v["vpc_id"], v) for v in self.views(current))
         out = []
         for item in self.items:
-            view_now = views.get(item["vpc_id"]) or {"transit_gateway_attachment_id": None, "transit_gateway_id": self.tgw_id,
-                                                     "vpc_id": item["vpc_id"], "resource_id": item["vpc_id"],
-                                                     "resource_type": "vpc", "association": {}}
+            view_now = views.get(item["vpc_id"]) or {
+                "transit_gateway_attachment_id": None, "transit_gateway_id": self.tgw_id, "vpc_id": item["vpc_id"],
+                "resource_id": item["vpc_id"], "resource_type": "vpc", "association": {}}
             planned = dict(view_now, **after.get(item["vpc_id"], {}))
             planned["name"] = planned.get("tags", {}).get("Name")
             out.append(planned)

@@ -191,7 +191,11 @@ transit_gateway_route_table:
 
 import ipaddress
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, resource_result, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,

@@ -309,7 +309,8 @@ def plan(mod, table, wanted):
             changes.append(("create", cidr, (field, value)))
         elif target_of(current) != (field, value) or current.get("State") == "blackhole":
             if current.get("Origin") == "CreateRouteTable":
-                mod.fail("routes[%d]: %s in %s is the local route; it cannot be replaced." % (index, cidr, table["RouteTableId"]))
+                mod.fail("routes[%d]: %s in %s is the local route; it cannot be replaced."
+                         % (index, cidr, table["RouteTableId"]))
             changes.append(("replace", cidr, (field, value)))
     if mod.params["purge_routes"]:
         for cidr, route in sorted(have.items()):

@@ -256,7 +256,11 @@ modified_tunnels:
   sample: ["203.0.113.10"]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, resource_result, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.aws_vpn import (
     GONE_STATES,
     TUNNEL_OPTION_NAMES,

@@ -153,8 +153,9 @@ def _enterprise_hub(twin):
         tr_id = cbn_call(twin, "CreateTransitRouter", CenId=cen, RegionId=region)["TransitRouterId"]
         vpc = seeded_vpc(twin, vpc_name)
         att = cbn_call(twin, "CreateTransitRouterVpcAttachment", TransitRouterId=tr_id, RegionId=region, VpcId=vpc.id,
-                       ZoneMappings=[{"ZoneId": seeded_vswitch(twin, n)["ZoneId"], "VSwitchId": seeded_vswitch(twin, n).id}
-                                     for n in vswitches])["TransitRouterAttachmentId"]
+                       ZoneMappings=[{"ZoneId": seeded_vswitch(twin, n)["ZoneId"],
+                                      "VSwitchId": seeded_vswitch(twin, n).id} for n in vswitches]
+                       )["TransitRouterAttachmentId"]
         out[region] = {"vpc_id": vpc.id, "route_table_id": vpc["RouteTableId"], "attachment_id": att}
     return out
 
@@ -240,7 +241,8 @@ def test_next_hops_refused_before_any_call(today_twin):
         (good + [hop("VpnGateway", tokyo_att)], "routes[4].next_hop_id %s is not a VpnGateway" % tokyo_att),
         (good + [hop("Instance", "vpn-0000nope")], "is not a Instance"),
         (good + [hop("Attachment", "vpn-0000nope")], "is not a Attachment"),
-        (good + [dict(good[0], route_table_id=None, region=BEIJING)], "routes[4].region needs routes[4].route_table_id"),
+        (good + [dict(good[0], route_table_id=None, region=BEIJING)],
+         "routes[4].region needs routes[4].route_table_id"),
         (good + [good[1]], "listed twice for one table (also routes[1])"),
         (good + [hop("Attachment", tokyo_att, table="vtb-0000nope")], "Route table vtb-0000nope was not found"),
     ]

@@ -5,6 +5,11 @@ from __future__ import annotations
 from twinhelpers import ok, run_module
 
 
+def cgw_of(result):
+    """The customer gateway a result describes."""
+    return result["customer_gateway"]
+
+
 def _live(twin):
     return [c for c in twin.ec2().describe_customer_gateways()["CustomerGateways"] if c["State"] != "deleted"]
 
@@ -17,9 +22,10 @@ def test_create_idempotent_tags_and_delete(twin):
 
     created = ok("aws_customer_gateway", args)
     assert created["changed"] and created["customer_gateway_id"].startswith("cgw-")
-    assert (created["customer_gateway"]["ip_address"], created["customer_gateway"]["bgp_asn"], created["customer_gateway"]["type"], created["customer_gateway"]["state"]) == (
+    gateway = cgw_of(created)
+    assert (gateway["ip_address"], gateway["bgp_asn"], gateway["type"], gateway["state"]) == (
         "192.0.2.10", 65000, "ipsec.1", "available")
-    assert created["customer_gateway"]["tags"] == {"Name": "alibaba-vpngw"} and created["customer_gateway"]["name"] == "alibaba-vpngw"
+    assert cgw_of(created)["tags"] == {"Name": "alibaba-vpngw"} and cgw_of(created)["name"] == "alibaba-vpngw"
 
     twin.clear_calls()
     again = ok("aws_customer_gateway", args)
@@ -31,7 +37,7 @@ def test_create_idempotent_tags_and_delete(twin):
     assert ok("aws_customer_gateway", {"ip_address": "192.0.2.10"})["customer_gateway_id"] == created["customer_gateway_id"]
 
     tagged = ok("aws_customer_gateway", dict(args, tags={"env": "demo"}), diff=True)
-    assert tagged["changed"] and tagged["customer_gateway"]["tags"] == {"Name": "alibaba-vpngw", "env": "demo"}
+    assert tagged["changed"] and cgw_of(tagged)["tags"] == {"Name": "alibaba-vpngw", "env": "demo"}
     assert tagged["diff"]["before"]["tags"] == {"Name": "alibaba-vpngw"}
     twin.clear_calls()
     assert not ok("aws_customer_gateway", dict(args, tags={"env": "demo"}))["changed"]
@@ -41,7 +47,7 @@ def test_create_idempotent_tags_and_delete(twin):
     assert ok("aws_customer_gateway", dict(args, state="absent"), check_mode=True)["changed"]
     assert twin.mutating_calls() == [] and len(_live(twin)) == 1
     gone = ok("aws_customer_gateway", {"customer_gateway_id": created["customer_gateway_id"], "state": "absent"})
-    assert gone["changed"] and gone["customer_gateway"]["state"] == "deleted" and _live(twin) == []
+    assert gone["changed"] and cgw_of(gone)["state"] == "deleted" and _live(twin) == []
     twin.clear_calls()
     assert not ok("aws_customer_gateway", dict(args, state="absent"))["changed"]
     assert twin.mutating_calls() == []

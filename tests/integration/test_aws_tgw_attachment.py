@@ -5,6 +5,11 @@ from __future__ import annotations
 from twinhelpers import ok, run_module
 
 
+def att_of(result):
+    """The attachment a result describes."""
+    return result["transit_gateway_attachment"]
+
+
 def _vpc(twin, name):
     return ok("aws_vpc_info", {"names": [name]})["vpcs"][0]
 
@@ -26,13 +31,14 @@ def test_vpc_attachment_lifecycle(twin):
     assert checked["diff"]["after"]["subnet_ids"] == [subnet]
 
     created = ok("aws_tgw_attachment", args)
-    assert created["changed"] and created["transit_gateway_attachment"]["state"] == "available"
-    assert created["transit_gateway_attachment"]["transit_gateway_id"] == tgw["transit_gateway_id"]
-    assert created["transit_gateway_attachment"]["resource_id"] == vpc["vpc_id"] and created["transit_gateway_attachment"]["subnet_ids"] == [subnet]
-    assert created["transit_gateway_attachment"]["tags"] == {"Name": "vpc-a-attachment", "team": "net"}
-    assert created["transit_gateway_attachment"]["association"] == {"transit_gateway_route_table_id": tgw["transit_gateway"]["association_default_route_table_id"],
+    assert created["changed"] and att_of(created)["state"] == "available"
+    assert att_of(created)["transit_gateway_id"] == tgw["transit_gateway_id"]
+    assert att_of(created)["resource_id"] == vpc["vpc_id"] and att_of(created)["subnet_ids"] == [subnet]
+    assert att_of(created)["tags"] == {"Name": "vpc-a-attachment", "team": "net"}
+    default_table = tgw["transit_gateway"]["association_default_route_table_id"]
+    assert att_of(created)["association"] == {"transit_gateway_route_table_id": default_table,
                                       "state": "associated"}
-    assert created["transit_gateway_attachment"]["options"]["dns_support"] == "enable"
+    assert att_of(created)["options"]["dns_support"] == "enable"
 
     twin.clear_calls()
     again = ok("aws_tgw_attachment", args)
@@ -52,14 +58,14 @@ def test_vpc_attachment_lifecycle(twin):
     assert checked["changed"] and twin.mutating_calls() == []
     assert checked["diff"]["before"]["subnet_ids"] == [subnet] and checked["diff"]["after"]["subnet_ids"] == [other]
     updated = ok("aws_tgw_attachment", update)
-    assert updated["changed"] and updated["transit_gateway_attachment"]["subnet_ids"] == [other]
-    assert updated["transit_gateway_attachment"]["options"]["appliance_mode_support"] == "enable"
+    assert updated["changed"] and att_of(updated)["subnet_ids"] == [other]
+    assert att_of(updated)["options"]["appliance_mode_support"] == "enable"
     assert twin.mutating_calls() == ["ModifyTransitGatewayVpcAttachment"]
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", update)["changed"] and twin.mutating_calls() == []
 
     gone = ok("aws_tgw_attachment", dict(update, state="absent"))
-    assert gone["changed"] and gone["transit_gateway_attachment"]["state"] == "deleted"
+    assert gone["changed"] and att_of(gone)["state"] == "deleted"
     assert _live_attachments(twin) == []
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", dict(update, state="absent"))["changed"]
@@ -98,9 +104,9 @@ def test_peering_request_and_accept(twin):
                "peer_transit_gateway_id": peer["transit_gateway_id"], "peer_region": "us-west-2"}
     assert ok("aws_tgw_attachment", request, check_mode=True)["changed"]
     created = ok("aws_tgw_attachment", request)
-    assert created["changed"] and created["transit_gateway_attachment"]["state"] == "pendingAcceptance"
-    assert created["transit_gateway_attachment"]["accepter_tgw_info"]["transit_gateway_id"] == peer["transit_gateway_id"]
-    assert created["transit_gateway_attachment"]["association"] == {}  # peering attachments are not associated by default
+    assert created["changed"] and att_of(created)["state"] == "pendingAcceptance"
+    assert att_of(created)["accepter_tgw_info"]["transit_gateway_id"] == peer["transit_gateway_id"]
+    assert att_of(created)["association"] == {}  # peering attachments are not associated by default
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", request)["changed"] and twin.mutating_calls() == []
 
@@ -109,13 +115,13 @@ def test_peering_request_and_accept(twin):
     twin.clear_calls()
     assert ok("aws_tgw_attachment", accept, check_mode=True)["changed"] and twin.mutating_calls() == []
     accepted = ok("aws_tgw_attachment", accept)
-    assert accepted["changed"] and accepted["transit_gateway_attachment"]["state"] == "available"
+    assert accepted["changed"] and att_of(accepted)["state"] == "available"
     assert accepted["transit_gateway_attachment_id"] == created["transit_gateway_attachment_id"]
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", accept)["changed"] and twin.mutating_calls() == []
 
     gone = ok("aws_tgw_attachment", dict(request, state="absent"))
-    assert gone["changed"] and gone["transit_gateway_attachment"]["state"] == "deleted"
+    assert gone["changed"] and att_of(gone)["state"] == "deleted"
     assert not ok("aws_tgw_attachment", dict(request, state="absent"))["changed"]
 
 
@@ -129,10 +135,11 @@ def test_vpn_attachment_lookup(twin):
     args = {"type": "vpn", "vpn_connection_id": vpn["VpnConnectionId"], "name": "alibaba-vpn"}
     found = ok("aws_tgw_attachment", args)
     assert found["changed"]  # the Name tag was added
-    assert found["transit_gateway_attachment"]["resource_type"] == "vpn" and found["transit_gateway_attachment"]["resource_id"] == vpn["VpnConnectionId"]
-    assert found["transit_gateway_attachment"]["transit_gateway_id"] == tgw["transit_gateway_id"] and found["transit_gateway_attachment"]["state"] == "available"
-    assert found["transit_gateway_attachment"]["tags"] == {"Name": "alibaba-vpn"}
-    assert found["transit_gateway_attachment"]["association"]["transit_gateway_route_table_id"] == tgw["transit_gateway"]["association_default_route_table_id"]
+    assert att_of(found)["resource_type"] == "vpn" and att_of(found)["resource_id"] == vpn["VpnConnectionId"]
+    assert att_of(found)["transit_gateway_id"] == tgw["transit_gateway_id"] and att_of(found)["state"] == "available"
+    assert att_of(found)["tags"] == {"Name": "alibaba-vpn"}
+    default_table = tgw["transit_gateway"]["association_default_route_table_id"]
+    assert att_of(found)["association"]["transit_gateway_route_table_id"] == default_table
     twin.clear_calls()
     assert not ok("aws_tgw_attachment", args)["changed"] and twin.mutating_calls() == []
     result = run_module("aws_tgw_attachment", dict(args, state="absent"))
@@ -169,6 +176,7 @@ def test_list_mode_builds_every_attachment_in_one_call(twin):
     from cloudtwin.aws.extensions import tgw as tgw_extension
 
     tgw = ok("aws_tgw", {"name": "hub-tgw"})
+    default_table = tgw["transit_gateway"]["association_default_route_table_id"]
     items = _hub_items(twin)
     args = {"transit_gateway_id": "hub-tgw", "vpc_attachments": items, "scope_tags": SCOPE, "tags": {"team": "net"}}
 
@@ -177,7 +185,8 @@ def test_list_mode_builds_every_attachment_in_one_call(twin):
     assert checked["changed"] and twin.mutating_calls() == [] and _live_attachments(twin) == []
     assert [c["action"] for c in checked["changes"]] == ["create"] * 4
     assert [a["transit_gateway_attachment_id"] for a in checked["vpc_attachments"]] == [None] * 4
-    assert checked["diff"]["after"][items[0]["vpc_id"]]["tags"] == {"Name": "hub-0", "team": "net", "transit:hub": "hub-tgw"}
+    assert checked["diff"]["after"][items[0]["vpc_id"]]["tags"] == {"Name": "hub-0", "team": "net",
+                                                                    "transit:hub": "hub-tgw"}
 
     # Attachments settle slowly: every create goes out first, then one wait covers them all.
     tgw_extension.use_faults(twin.twin.faults)  # the session may have started another twin since
@@ -193,8 +202,7 @@ def test_list_mode_builds_every_attachment_in_one_call(twin):
     for item, att in zip(items, built["vpc_attachments"]):
         assert att["state"] == "available" and att["subnet_ids"] == item["subnet_ids"]
         assert att["tags"] == {"Name": item["name"], "team": "net", "transit:hub": "hub-tgw"}
-        assert att["association"] == {"transit_gateway_route_table_id":
-                                      tgw["transit_gateway"]["association_default_route_table_id"], "state": "associated"}
+        assert att["association"] == {"transit_gateway_route_table_id": default_table, "state": "associated"}
     twin.twin.faults.update({"delays": {}})
 
     # A re-run reads once and changes nothing, however many VPCs the hub has.

@@ -106,7 +106,8 @@ def _two_tables(twin):
     return tgw_id, vpc_a, vpc_b, vpc_a["route_table_ids"][0], vpc_b["route_table_ids"][0]
 
 
-def _hub_routes(tgw_id, table_a, table_b, cidrs_a=("172.17.0.0/16", "10.0.0.0/8"), cidrs_b=("172.16.0.0/16", "10.0.0.0/8")):
+def _hub_routes(tgw_id, table_a, table_b, cidrs_a=("172.17.0.0/16", "10.0.0.0/8"),
+                cidrs_b=("172.16.0.0/16", "10.0.0.0/8")):
     return ([{"route_table_id": table_a, "destination_cidr_block": c, "transit_gateway_id": tgw_id} for c in cidrs_a]
             + [{"route_table_id": table_b, "destination_cidr_block": c, "transit_gateway_id": tgw_id} for c in cidrs_b])
 
@@ -174,7 +175,8 @@ def test_targets_checked_before_any_call(twin):
     cases = [
         # moto accepts an unknown Transit Gateway id: the module looks it up itself
         (good + [{"route_table_id": table_b, "destination_cidr_block": "192.168.0.0/16",
-                  "transit_gateway_id": "tgw-0123456789abcdef0"}], "routes[4].transit_gateway_id tgw-0123456789abcdef0"),
+                  "transit_gateway_id": "tgw-0123456789abcdef0"}],
+         "routes[4].transit_gateway_id tgw-0123456789abcdef0"),
         (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0", "gateway_id": igw_b}],
          "does not belong to VPC %s" % vpc_a["vpc_id"]),
         (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0",
