@@ -24,9 +24,10 @@ description:
     names only. System entries and routes learned from CEN, a transit router or other sources are never touched.
   - With O(state=absent) the listed destinations are deleted (custom entries only).
   - Before any change, every new next hop is checked for O(routes[].next_hop_type) C(Attachment) (a transit
-    router VPC attachment), C(VpcPeer), C(VpnGateway) and C(RouterInterface): it must exist in the route's region
+    router VPC attachment), C(VpcPeer), C(VpnGateway) and C(RouterInterface); it must exist in the route's region
     and belong to the route table's VPC; an ID of the wrong kind is refused for those and C(Instance) (an ECS
-    instance is looked up by the cloud itself: this collection carries no ECS SDK). So a refused run changes nothing.
+    instance is looked up by the cloud itself, as this collection carries no ECS SDK). So a refused run
+    changes nothing.
   - Creation waits until the entries the creates returned are C(Available) (one wait for all), deletion until
     they are gone.
 author:

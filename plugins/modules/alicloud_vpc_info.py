@@ -14,7 +14,7 @@ short_description: List Alibaba Cloud VPCs of one or several regions with their 
 version_added: 0.1.0
 description:
   - Reads the VPCs of one region (O(alicloud_region)) or of several (O(regions)) in one call, each with its
-    vSwitches (zone, CIDR, free addresses: what a transit router attachment's zone mappings need), its route
+    vSwitches (zone, CIDR, free addresses, what a transit router attachment's zone mappings need), its route
     table IDs and, with O(include_routes=true), every entry of those tables (custom, system and learned from
     CEN or a transit router), paged to the end.
   - O(vpc_ids) and O(names) are looked up in every region read; a VPC is found in the region it lives in.

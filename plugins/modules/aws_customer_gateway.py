@@ -23,10 +23,10 @@ description:
   - O(state=absent) is refused while a VPN connection that is not C(deleted)/C(deleting) uses it;
     the error lists those connections.
   - List mode (O(customer_gateways)) reconciles several gateways in one call (for example both tunnel ends
-    of the other cloud): one read of the customer gateways for all, the creates, then one wait for all.
-  - "Purge scope: O(purge_customer_gateways=true) deletes only customer gateways that carry every tag of
+    of the other cloud), with one read of the customer gateways for all, the creates, then one wait for all.
+  - Purge scope. O(purge_customer_gateways=true) deletes only customer gateways that carry every tag of
     O(scope_tags) and are not listed; every listed gateway gets the scope tags too. A gateway still used by a
-    VPN connection is refused before anything is deleted."
+    VPN connection is refused before anything is deleted.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -89,7 +89,7 @@ options:
         type: dict
   purge_customer_gateways:
     description:
-      - List mode. Delete the customer gateways in scope (see the description, "Purge scope") that are not
+      - List mode. Delete the customer gateways in scope (see the description, Purge scope) that are not
         listed. Needs a non-empty O(scope_tags).
     type: bool
     default: false

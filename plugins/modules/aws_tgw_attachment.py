@@ -20,13 +20,13 @@ description:
     accepter's credentials accepts the pending request.
   - O(type=vpn) only looks up the attachment a TGW VPN connection created (by O(vpn_connection_id)) and can
     tag it; the attachment goes away with its VPN connection.
-  - List mode (O(vpc_attachments)) reconciles the VPC attachments of a whole hub in one call: one read of the
+  - List mode (O(vpc_attachments)) reconciles the VPC attachments of a whole hub in one call, with one read of the
     Transit Gateway's VPC attachments for all of them, then the creates, modifications and deletions, then one
     wait for all of them together. The single-attachment options are not used then.
-  - "Purge scope: O(purge_vpc_attachments=true) deletes only VPC attachments of O(transit_gateway_id) that carry
+  - Purge scope. O(purge_vpc_attachments=true) deletes only VPC attachments of O(transit_gateway_id) that carry
     every tag of O(scope_tags) (key and value) and whose VPC is not listed. Every listed attachment gets the
     scope tags as well, so what one call creates is what a later call may purge; attachments made elsewhere,
-    without those tags, are never touched. Peering and VPN attachments are never purged."
+    without those tags, are never touched. Peering and VPN attachments are never purged.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -133,7 +133,7 @@ options:
         type: bool
   purge_vpc_attachments:
     description:
-      - List mode. Delete the VPC attachments in scope (see the description, "Purge scope") whose VPC is not
+      - List mode. Delete the VPC attachments in scope (see the description, Purge scope) whose VPC is not
         listed in O(vpc_attachments). Needs a non-empty O(scope_tags).
     type: bool
     default: false
@@ -141,7 +141,7 @@ options:
     description:
       - List mode. Tags that mark the VPC attachments this call manages; set on every listed attachment and
         required for O(purge_vpc_attachments), which deletes only attachments carrying all of them.
-      - For example C({"transit:hub": "hub-tgw"}).
+      - "For example C({\"transit:hub\": \"hub-tgw\"})."
     type: dict
   wait:
     description: Wait for C(available) (C(pendingAcceptance) for a new peering request) or deletion.

@@ -19,7 +19,7 @@ description:
   - A route with O(routes[].route_table_id) goes into that table only. A route without it goes into every
     table of O(route_table_ids), or of O(vpc_id) (every route table the VPC's subnets use, that is their
     explicit association, else the main table, as M(multicloud.transit.aws_vpc_info) reports).
-  - Routes not listed for a table are left alone unless O(purge_routes=true), which works per table: only
+  - Routes not listed for a table are left alone unless O(purge_routes=true), which works per table; only
     tables this call names are touched. The local route and routes that AWS manages (VGW propagation) are
     never deleted.
   - Everything is validated before any change (CIDRs, exactly one target per route, no route for the VPC's
