@@ -206,8 +206,12 @@ class AwsModule(CloudModuleBase):
                                                     config=config, verify=verify)
         return self._clients[service]
 
-    def call(self, method, retry_not_found=False, **kwargs):
-        """``ec2.<method>(**kwargs)`` retrying state conflicts; errors fail the module."""
+    def call(self, method, retry_not_found=False, ignore_not_found=False, **kwargs):
+        """``ec2.<method>(**kwargs)`` retrying state conflicts; errors fail the module.
+
+        ``ignore_not_found``: an error whose code ends in ``.NotFound`` returns None instead (a
+        describe by ids that names an unknown id fails as a whole on AWS).
+        """
         func = getattr(self.client("ec2"), method)
 
         def budget(exc):
@@ -218,6 +222,8 @@ class AwsModule(CloudModuleBase):
         try:
             return retry_within(lambda: func(**kwargs), budget, delay=0.5)
         except (ClientError, BotoCoreError) as exc:
+            if ignore_not_found and error_code(exc).endswith(NOT_FOUND_SUFFIX):
+                return None
             self.fail_aws(exc, "%s failed" % method)
 
     def paginate(self, method, key, **kwargs):
@@ -306,3 +312,34 @@ def subnet_tables(tables, subnet_ids):
 def endpoint_env():
     """The endpoint the modules will use, for messages (the twin or AWS)."""
     return os.environ.get("AWS_ENDPOINT_URL") or "AWS"
+
+
+def existing_by_id(mod, method, result_key, id_param, id_field, ids):
+    """``{id: item}`` of the ``ids`` that exist, from ``method`` (a describe taking ``id_param``).
+
+    AWS fails the whole call when one id is unknown, and some emulations return nothing for it
+    instead; either way only the ids that exist come back (asking one by one after a NotFound).
+    """
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    found = mod.call(method, ignore_not_found=True, **{id_param: ids})
+    if found is None:
+        items = []
+        for one in ids:
+            items.extend((mod.call(method, ignore_not_found=True, **{id_param: [one]}) or {}).get(result_key, []))
+    else:
+        items = found.get(result_key, [])
+    return dict((item[id_field], item) for item in items if item.get(id_field) in ids)
+
+
+def resource_result(kind, view, **extra):
+    """A single-resource module's result (docs/dev/conventions.md, "Return values").
+
+    ``<kind>_id`` (None when the resource does not exist) and ``<kind>`` (its snake_case view,
+    ``{}`` when it does not exist), plus ``extra`` (``changed``, ``diff``, run facts).
+    """
+    view = view or {}
+    out = {kind + "_id": view.get(kind + "_id"), kind: view}
+    out.update(extra)
+    return out

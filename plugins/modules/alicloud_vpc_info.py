@@ -10,12 +10,15 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: alicloud_vpc_info
-short_description: List Alibaba Cloud VPCs with their vSwitches and route tables
+short_description: List Alibaba Cloud VPCs of one or several regions with their vSwitches and route tables
 version_added: 0.1.0
 description:
-  - Reads the VPCs of one region, each with its vSwitches and its system route table and
-    route entries (custom, system and routes learned from CEN).
-  - Roles use it to turn VPC names into IDs and to find the route table a route belongs in.
+  - Reads the VPCs of one region (O(alicloud_region)) or of several (O(regions)) in one call, each with its
+    vSwitches (zone, CIDR, free addresses, what a transit router attachment's zone mappings need), its route
+    table IDs and, with O(include_routes=true), every entry of those tables (custom, system and learned from
+    CEN or a transit router), paged to the end.
+  - O(vpc_ids) and O(names) are looked up in every region read; a VPC is found in the region it lives in.
+  - Roles use it to turn VPC names into IDs and to find the route tables a route belongs in.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -29,8 +32,14 @@ options:
     type: list
     elements: str
     default: []
+  regions:
+    description:
+      - Regions to read, in this order; empty means O(alicloud_region) alone.
+    type: list
+    elements: str
+    default: []
   include_routes:
-    description: Also read every route entry of each VPC's system route table.
+    description: Also read every route entry of each VPC's route tables.
     type: bool
     default: false
   filters:
@@ -54,6 +63,12 @@ EXAMPLES = r"""
     names: [tokyo-vpc]
   register: tokyo
 
+- name: Every VPC of a hub in two regions, by name, in one call
+  multicloud.transit.alicloud_vpc_info:
+    regions: [ap-northeast-1, cn-beijing]
+    names: [tokyo-vpc, beijing-vpc]
+  register: hub_vpcs
+
 - name: Show its route table with learned CEN routes
   multicloud.transit.alicloud_vpc_info:
     alicloud_region: ap-northeast-1
@@ -70,7 +85,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 vpcs:
-  description: The VPCs found, in snake_case.
+  description: The VPCs found, region by region in the order of O(regions), in snake_case.
   returned: always
   type: list
   elements: dict
@@ -88,7 +103,7 @@ vpcs:
       type: str
       sample: 10.0.0.0/8
     region_id:
-      description: Region.
+      description: Its region.
       type: str
       sample: ap-northeast-1
     v_router_id:
@@ -99,16 +114,25 @@ vpcs:
       description: The VPC's system route table.
       type: str
       sample: vtb-6wehrmv6uihhwszrk8nm3
+    route_table_ids:
+      description: Every route table of the VPC that is known from the VPC and its vSwitches (system first).
+      type: list
+      elements: str
+      sample: [vtb-6wehrmv6uihhwszrk8nm3]
     vswitches:
-      description: The VPC's vSwitches.
+      description: The VPC's vSwitches, each with its zone and the route table it uses.
       type: list
       elements: dict
-      sample: [{"v_switch_id": "vsw-6we...", "cidr_block": "10.0.0.0/24", "zone_id": "ap-northeast-1a"}]
+      sample: [{"vswitch_id": "vsw-6we...", "zone_id": "ap-northeast-1a", "cidr_block": "10.0.0.0/24",
+                "name": "tokyo-vsw-1", "available_ip_address_count": 252, "route_table_id": "vtb-6we...",
+                "status": "Available"}]
     route_entries:
-      description: Route entries of the system route table, when I(include_routes=true).
+      description:
+        - Route entries of every table in RV(vpcs[].route_table_ids), when O(include_routes=true); each names
+          its C(route_table_id).
       type: list
       elements: dict
-      sample: [{"destination_cidr_block": "172.16.0.0/12", "type": "Custom",
+      sample: [{"route_table_id": "vtb-6we...", "destination_cidr_block": "172.16.0.0/12", "type": "Custom",
                 "next_hops": {"next_hop": [{"next_hop_type": "VpnGateway", "next_hop_id": "vpn-..."}]}}]
 """
 
@@ -116,22 +140,43 @@ from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import
 from ansible_collections.multicloud.transit.plugins.module_utils.common import snake_dict
 
 
-def describe(mod, vpc_ids, names, include_routes, filters=None):
+def vswitch_view(vsw):
+    return {
+        "vswitch_id": vsw.get("VSwitchId"),
+        "zone_id": vsw.get("ZoneId"),
+        "cidr_block": vsw.get("CidrBlock"),
+        "name": vsw.get("VSwitchName") or "",
+        "available_ip_address_count": vsw.get("AvailableIpAddressCount"),
+        "route_table_id": (vsw.get("RouteTable") or {}).get("RouteTableId"),
+        "status": vsw.get("Status"),
+    }
+
+
+def route_entries(mod, table_id, region):
+    # NextToken paging, MaxResult at most 100 (DescribeRouteEntryList API reference).
+    return mod.paginate_token("vpc", "DescribeRouteEntryList", {"RouteTableId": table_id}, "RouteEntrys.RouteEntry",
+                              size_param="MaxResult", page_size=100, region=region)
+
+
+def describe(mod, region, vpc_ids, names, include_routes, filters=None):
     params = mod.filter_params("vpc", "DescribeVpcs", filters, {"VpcId": ",".join(vpc_ids)} if vpc_ids else {})
-    vpcs = mod.paginate("vpc", "DescribeVpcs", params, "Vpcs.Vpc")
     out = []
-    for vpc in vpcs:
+    for vpc in mod.paginate("vpc", "DescribeVpcs", params, "Vpcs.Vpc", region=region):
         if names and vpc.get("VpcName") not in names:
             continue
-        vswitches = mod.paginate("vpc", "DescribeVSwitches", {"VpcId": vpc["VpcId"]}, "VSwitches.VSwitch")
-        table_ids = (vpc.get("RouterTableIds") or {}).get("RouterTableIds") or []
-        item = dict(vpc, VSwitches=vswitches, RouteTableId=table_ids[0] if table_ids else None)
-        if include_routes and item["RouteTableId"]:
-            # NextToken paging, MaxResult at most 100 (DescribeRouteEntryList API reference).
-            item["RouteEntries"] = mod.paginate_token("vpc", "DescribeRouteEntryList",
-                                                      {"RouteTableId": item["RouteTableId"]}, "RouteEntrys.RouteEntry",
-                                                      size_param="MaxResult", page_size=100)
-        out.append(snake_dict(item))
+        found = mod.paginate("vpc", "DescribeVSwitches", {"VpcId": vpc["VpcId"]}, "VSwitches.VSwitch", region=region)
+        vswitches = [vswitch_view(v) for v in found]
+        system = ((vpc.get("RouterTableIds") or {}).get("RouterTableIds")) or []
+        tables = []
+        for table_id in system + [v["route_table_id"] for v in vswitches]:
+            if table_id and table_id not in tables:
+                tables.append(table_id)
+        item = snake_dict(vpc)
+        item.update(region_id=vpc.get("RegionId") or region, vswitches=vswitches,
+                    route_table_id=system[0] if system else None, route_table_ids=tables)
+        if include_routes:
+            item["route_entries"] = [snake_dict(e) for table_id in tables for e in route_entries(mod, table_id, region)]
+        out.append(item)
     return out
 
 
@@ -140,13 +185,19 @@ def main():
         argument_spec=dict(
             vpc_ids=dict(type="list", elements="str", default=[]),
             names=dict(type="list", elements="str", default=[]),
+            regions=dict(type="list", elements="str", default=[]),
             include_routes=dict(type="bool", default=False),
             filters=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
     p = mod.params
-    mod.exit(changed=False, vpcs=describe(mod, p["vpc_ids"], p["names"], p["include_routes"], p["filters"]))
+    regions = p["regions"] or [mod.region]
+    mod.region = mod.region or regions[0]  # the default client (filters are checked against its SDK models)
+    vpcs = []
+    for region in regions:
+        vpcs.extend(describe(mod, region, p["vpc_ids"], p["names"], p["include_routes"], p["filters"]))
+    mod.exit(changed=False, vpcs=vpcs)
 
 
 if __name__ == "__main__":

@@ -101,56 +101,67 @@ EXAMPLES = r"""
 
 RETURN = r"""
 transit_gateway_id:
-  description: ID of the Transit Gateway.
-  returned: when it exists (or existed before O(state=absent))
+  description: ID of the Transit Gateway; null when it does not exist (check mode before creation, or absent).
+  returned: always
   type: str
   sample: tgw-0a1b2c3d4e5f60718
-state:
-  description: Its state (C(available), C(pending), C(deleted), ...).
-  returned: when it exists
-  type: str
-  sample: available
-description:
-  description: Its description.
-  returned: when it exists
-  type: str
-  sample: AWS <-> Alibaba transit
-options:
-  description: Its options, snake_case.
-  returned: when it exists
+transit_gateway:
+  description:
+    - The Transit Gateway after the run, snake_case; C({}) when it does not exist.
+    - After a deletion, its last view (C(state) C(deleted)).
+  returned: always
   type: dict
-  sample: {"amazon_side_asn": 64512, "dns_support": "enable", "vpn_ecmp_support": "enable",
-           "default_route_table_association": "enable", "default_route_table_propagation": "enable",
-           "auto_accept_shared_attachments": "disable", "multicast_support": "disable",
-           "association_default_route_table_id": "tgw-rtb-1", "propagation_default_route_table_id": "tgw-rtb-1"}
-association_default_route_table_id:
-  description: The default association route table.
-  returned: when it exists
-  type: str
-  sample: tgw-rtb-0a1b2c3d4e5f60718
-propagation_default_route_table_id:
-  description: The default propagation route table.
-  returned: when it exists
-  type: str
-  sample: tgw-rtb-0a1b2c3d4e5f60718
-tags:
-  description: Its tags.
-  returned: when it exists
-  type: dict
-  sample: {"Name": "hub-tgw"}
-owner_id:
-  description: Owning account.
-  returned: when it exists
-  type: str
-  sample: "123456789012"
-transit_gateway_arn:
-  description: ARN of the Transit Gateway.
-  returned: when it exists
-  type: str
-  sample: arn:aws:ec2:us-east-1:123456789012:transit-gateway/tgw-0a1b2c3d4e5f60718
+  contains:
+    transit_gateway_id:
+      description: ID.
+      type: str
+      sample: tgw-0a1b2c3d4e5f60718
+    name:
+      description: Its C(Name) tag.
+      type: str
+      sample: hub-tgw
+    state:
+      description: Its state (C(available), C(pending), C(deleted), ...).
+      type: str
+      sample: available
+    description:
+      description: Its description.
+      type: str
+      sample: AWS <-> Alibaba transit
+    options:
+      description: Its options, snake_case.
+      type: dict
+      sample: {"amazon_side_asn": 64512, "dns_support": "enable", "vpn_ecmp_support": "enable",
+               "default_route_table_association": "enable", "default_route_table_propagation": "enable",
+               "auto_accept_shared_attachments": "disable", "multicast_support": "disable",
+               "association_default_route_table_id": "tgw-rtb-1", "propagation_default_route_table_id": "tgw-rtb-1"}
+    association_default_route_table_id:
+      description: The default association route table.
+      type: str
+      sample: tgw-rtb-0a1b2c3d4e5f60718
+    propagation_default_route_table_id:
+      description: The default propagation route table.
+      type: str
+      sample: tgw-rtb-0a1b2c3d4e5f60718
+    tags:
+      description: Its tags.
+      type: dict
+      sample: {"Name": "hub-tgw"}
+    owner_id:
+      description: Owning account.
+      type: str
+      sample: "123456789012"
+    transit_gateway_arn:
+      description: ARN of the Transit Gateway.
+      type: str
+      sample: arn:aws:ec2:us-east-1:123456789012:transit-gateway/tgw-0a1b2c3d4e5f60718
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, snake_dict, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,
@@ -188,14 +199,16 @@ def view(tgw):
     if not tgw:
         return {}
     options = snake_dict(tgw.get("Options") or {})
+    tags = tags_to_dict(tgw.get("Tags"))
     return {
         "transit_gateway_id": tgw["TransitGatewayId"],
+        "name": tags.get("Name"),
         "state": tgw.get("State"),
         "description": tgw.get("Description") or "",
         "options": options,
         "association_default_route_table_id": options.get("association_default_route_table_id"),
         "propagation_default_route_table_id": options.get("propagation_default_route_table_id"),
-        "tags": tags_to_dict(tgw.get("Tags")),
+        "tags": tags,
         "owner_id": tgw.get("OwnerId"),
         "transit_gateway_arn": tgw.get("TransitGatewayArn"),
     }
@@ -335,7 +348,7 @@ def main():
         changed, tgw, before, after = present(mod, tgw)
     else:
         changed, tgw, before, after = absent(mod, tgw)
-    result = dict(changed=changed, **view(tgw))
+    result = resource_result("transit_gateway", view(tgw), changed=changed)
     if mod.module._diff:
         result["diff"] = make_diff(before, after)
     mod.exit(**result)

@@ -136,56 +136,66 @@ EXAMPLES = r"""
 
 RETURN = r"""
 transit_gateway_route_table_id:
-  description: ID of the route table.
-  returned: when it exists
+  description: ID of the route table; null when it does not exist (check mode before creation, or absent).
+  returned: always
   type: str
   sample: tgw-rtb-0a1b2c3d4e5f60718
-transit_gateway_id:
-  description: Its Transit Gateway.
-  returned: when it exists
-  type: str
-  sample: tgw-0a1b2c3d4e5f60718
-state:
-  description: Its state.
-  returned: when it exists
-  type: str
-  sample: available
-default_association_route_table:
-  description: Whether it is the Transit Gateway's default association table.
-  returned: when it exists
-  type: bool
-  sample: true
-tags:
-  description: Its tags.
-  returned: when it exists
+transit_gateway_route_table:
+  description: The route table after the run, snake_case; C({}) when it does not exist.
+  returned: always
   type: dict
-  sample: {"Name": "vpn-rtb"}
-associations:
-  description: Associated attachments.
-  returned: when it exists
-  type: list
-  elements: dict
-  sample: [{"transit_gateway_attachment_id": "tgw-attach-1", "resource_id": "vpc-1", "resource_type": "vpc",
-            "state": "associated"}]
-propagations:
-  description: Attachments propagating into it.
-  returned: when it exists
-  type: list
-  elements: dict
-  sample: [{"transit_gateway_attachment_id": "tgw-attach-1", "resource_id": "vpc-1", "resource_type": "vpc",
-            "state": "enabled"}]
-routes:
-  description: Its routes, static and propagated.
-  returned: when it exists
-  type: list
-  elements: dict
-  sample: [{"destination_cidr_block": "10.0.0.0/8", "type": "static", "state": "active", "blackhole": false,
-            "attachment_id": "tgw-attach-2", "resource_id": "vpn-1", "resource_type": "vpn"}]
+  contains:
+    transit_gateway_route_table_id:
+      description: ID of the route table.
+      type: str
+      sample: tgw-rtb-0a1b2c3d4e5f60718
+    transit_gateway_id:
+      description: Its Transit Gateway.
+      type: str
+      sample: tgw-0a1b2c3d4e5f60718
+    name:
+      description: Its C(Name) tag.
+      type: str
+      sample: vpn-rtb
+    state:
+      description: Its state.
+      type: str
+      sample: available
+    default_association_route_table:
+      description: Whether it is the Transit Gateway's default association table.
+      type: bool
+      sample: true
+    tags:
+      description: Its tags.
+      type: dict
+      sample: {"Name": "vpn-rtb"}
+    associations:
+      description: Associated attachments.
+      type: list
+      elements: dict
+      sample: [{"transit_gateway_attachment_id": "tgw-attach-1", "resource_id": "vpc-1", "resource_type": "vpc",
+                "state": "associated"}]
+    propagations:
+      description: Attachments propagating into it.
+      type: list
+      elements: dict
+      sample: [{"transit_gateway_attachment_id": "tgw-attach-1", "resource_id": "vpc-1", "resource_type": "vpc",
+                "state": "enabled"}]
+    routes:
+      description: Its routes, static and propagated.
+      type: list
+      elements: dict
+      sample: [{"destination_cidr_block": "10.0.0.0/8", "type": "static", "state": "active", "blackhole": false,
+                "attachment_id": "tgw-attach-2", "resource_id": "vpn-1", "resource_type": "vpn"}]
 """
 
 import ipaddress
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, tags_to_dict
 from ansible_collections.multicloud.transit.plugins.module_utils.tgw import (
     GONE_STATES,
@@ -294,12 +304,14 @@ def snapshot(mod, table):
     if not table:
         return {}
     table_id = table["TransitGatewayRouteTableId"]
+    tags = tags_to_dict(table.get("Tags"))
     return {
         "transit_gateway_route_table_id": table_id,
         "transit_gateway_id": table.get("TransitGatewayId"),
+        "name": tags.get("Name"),
         "state": table.get("State"),
         "default_association_route_table": bool(table.get("DefaultAssociationRouteTable")),
-        "tags": tags_to_dict(table.get("Tags")),
+        "tags": tags,
         "associations": table_associations(mod, table_id),
         "propagations": table_propagations(mod, table_id),
         "routes": search_routes(mod, table_id),
@@ -495,7 +507,7 @@ def main():
     tgw = find_tgw(mod, tgw_id=ref) if ref.startswith("tgw-") else find_tgw(mod, name=ref)
     if tgw is None:
         if p["state"] == "absent":
-            mod.exit(changed=False)
+            mod.exit(**resource_result("transit_gateway_route_table", None, changed=False))
         mod.fail("transit_gateway_id: Transit Gateway %s was not found in this account and region; create it first (aws_tgw)." % ref)
     table = find_table(mod, tgw)
     if table is not None and table.get("State") in GONE_STATES:
@@ -504,7 +516,7 @@ def main():
         changed, table, before, after = present(mod, tgw, table)
     else:
         changed, table, before, after = absent(mod, table)
-    result = dict(changed=changed, **snapshot(mod, table))
+    result = resource_result("transit_gateway_route_table", snapshot(mod, table), changed=changed)
     if mod.module._diff:
         result["diff"] = make_diff(before, after)
     mod.exit(**result)

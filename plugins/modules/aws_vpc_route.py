@@ -13,14 +13,18 @@ module: aws_vpc_route
 short_description: Routes in existing VPC subnet route tables (toward a Transit Gateway or another target)
 version_added: 0.1.0
 description:
-  - Reconciles a list of routes in each of several existing route tables in one call, with
-    C(CreateRoute), C(ReplaceRoute) (when a route's target changes) and C(DeleteRoute).
-  - Tables come from O(route_table_ids), or from O(vpc_id) (every route table the VPC's subnets use, that is
-    their explicit association, else the main table, as M(multicloud.transit.aws_vpc_info) reports.)
-  - Routes not listed are left alone unless O(purge_routes=true); the local route and routes that
-    AWS manages (VGW propagation) are never deleted.
-  - Everything is validated before any change (CIDRs, exactly one target per route, and no route for
-    the VPC's own CIDR, which is the local route).
+  - Reconciles routes in many existing route tables in one call (every subnet route table of every VPC of
+    a hub), with C(CreateRoute), C(ReplaceRoute) (when a route's target changes) and C(DeleteRoute). All the
+    tables are read with one C(DescribeRouteTables) call.
+  - A route with O(routes[].route_table_id) goes into that table only. A route without it goes into every
+    table of O(route_table_ids), or of O(vpc_id) (every route table the VPC's subnets use, that is their
+    explicit association, else the main table, as M(multicloud.transit.aws_vpc_info) reports).
+  - Routes not listed for a table are left alone unless O(purge_routes=true), which works per table; only
+    tables this call names are touched. The local route and routes that AWS manages (VGW propagation) are
+    never deleted.
+  - Everything is validated before any change (CIDRs, exactly one target per route, no route for the VPC's
+    own CIDR, which is the local route, and each target exists and, for gateways, NAT gateways, network
+    interfaces and peering connections, belongs to the table's VPC), so a refused run changes nothing.
 author:
   - Multicloud Transit Maintainers (@multicloud-transit)
 options:
@@ -32,18 +36,23 @@ options:
     choices: [present, absent]
     default: present
   route_table_ids:
-    description: Route tables to manage. One of O(route_table_ids) and O(vpc_id) is required.
+    description:
+      - Route tables for the routes that name no O(routes[].route_table_id).
+      - One of O(route_table_ids), O(vpc_id) or O(routes[].route_table_id) on every route is required.
     type: list
     elements: str
   vpc_id:
-    description: Manage every route table that a subnet of this VPC uses.
+    description: Like O(route_table_ids), with every route table that a subnet of this VPC uses.
     type: str
   routes:
-    description: The routes, each with a destination and exactly one target.
+    description: The routes, each with a destination and (with O(state=present)) exactly one target.
     type: list
     elements: dict
     required: true
     suboptions:
+      route_table_id:
+        description: The route table of this route; without it, every table of O(route_table_ids) or O(vpc_id).
+        type: str
       destination_cidr_block:
         description: IPv4 or IPv6 destination CIDR.
         type: str
@@ -64,7 +73,7 @@ options:
         description: Network interface target.
         type: str
   purge_routes:
-    description: Delete routes (created with C(CreateRoute)) that are not listed.
+    description: In each table this call names, delete routes (created with C(CreateRoute)) not listed for it.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -80,6 +89,15 @@ EXAMPLES = r"""
       - {destination_cidr_block: 10.0.0.0/8, transit_gateway_id: "{{ tgw.transit_gateway_id }}"}
       - {destination_cidr_block: 192.168.0.0/16, transit_gateway_id: "{{ tgw.transit_gateway_id }}"}
 
+- name: Every subnet route table of every VPC of the hub, in one call (items carry their table)
+  multicloud.transit.aws_vpc_route:
+    routes:
+      - {route_table_id: rtb-0aaa, destination_cidr_block: 172.17.0.0/16, transit_gateway_id: "{{ tgw_id }}"}
+      - {route_table_id: rtb-0aaa, destination_cidr_block: 10.0.0.0/8, transit_gateway_id: "{{ tgw_id }}"}
+      - {route_table_id: rtb-0bbb, destination_cidr_block: 172.16.0.0/16, transit_gateway_id: "{{ tgw_id }}"}
+      - {route_table_id: rtb-0bbb, destination_cidr_block: 10.0.0.0/8, transit_gateway_id: "{{ tgw_id }}"}
+    purge_routes: true
+
 - name: Remove them again
   multicloud.transit.aws_vpc_route:
     vpc_id: "{{ vpc_a.vpc_id }}"
@@ -92,7 +110,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 route_tables:
-  description: Each managed route table with its routes after the change.
+  description: Each route table this call names, with its routes after the change.
   returned: always
   type: list
   elements: dict
@@ -109,8 +127,9 @@ changes:
 
 import ipaddress
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, subnet_tables
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, existing_by_id, subnet_tables
 from ansible_collections.multicloud.transit.plugins.module_utils.common import make_diff, snake_dict
+from ansible_collections.multicloud.transit.plugins.module_utils.tgw import GONE_STATES
 
 # option -> (API parameter, route field in DescribeRouteTables)
 TARGETS = (
@@ -123,6 +142,33 @@ TARGETS = (
 # Route fields that name a target (a route has one of them).
 TARGET_FIELDS = [field for dummy, field in TARGETS] + [
     "InstanceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn"]
+
+
+def vpcs_of_peering(pcx):
+    return [(pcx.get(side) or {}).get("VpcId") for side in ("RequesterVpcInfo", "AccepterVpcInfo")]
+
+
+# How each target kind is looked up before any change: (option, id prefix or "", describe call, result key,
+# ids parameter, id field, "gone?" test, VPCs it serves, or None when any VPC may route to it).
+LOOKUPS = (
+    ("transit_gateway_id", "", "describe_transit_gateways", "TransitGateways", "TransitGatewayIds", "TransitGatewayId",
+     lambda t: t.get("State") in GONE_STATES, None),
+    ("gateway_id", "igw-", "describe_internet_gateways", "InternetGateways", "InternetGatewayIds", "InternetGatewayId",
+     lambda g: False, lambda g: [a.get("VpcId") for a in g.get("Attachments") or []]),
+    ("gateway_id", "vgw-", "describe_vpn_gateways", "VpnGateways", "VpnGatewayIds", "VpnGatewayId",
+     lambda g: g.get("State") in ("deleting", "deleted"),
+     lambda g: [a.get("VpcId") for a in g.get("VpcAttachments") or [] if a.get("State") == "attached"]),
+    ("gateway_id", "vpce-", "describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointIds", "VpcEndpointId",
+     lambda e: str(e.get("State")).lower() in ("deleting", "deleted", "failed"), lambda e: [e.get("VpcId")]),
+    ("nat_gateway_id", "", "describe_nat_gateways", "NatGateways", "NatGatewayIds", "NatGatewayId",
+     lambda n: n.get("State") in ("deleting", "deleted", "failed"), lambda n: [n.get("VpcId")]),
+    ("vpc_peering_connection_id", "", "describe_vpc_peering_connections", "VpcPeeringConnections",
+     "VpcPeeringConnectionIds", "VpcPeeringConnectionId",
+     lambda c: (c.get("Status") or {}).get("Code") in ("deleted", "deleting", "rejected", "failed", "expired"),
+     vpcs_of_peering),
+    ("network_interface_id", "", "describe_network_interfaces", "NetworkInterfaces", "NetworkInterfaceIds",
+     "NetworkInterfaceId", lambda e: False, lambda e: [e.get("VpcId")]),
+)
 
 
 def validate(mod):
@@ -139,9 +185,14 @@ def validate(mod):
         if p["state"] == "present" and len(targets) != 1:
             mod.fail("%s (%s) needs exactly one target of %s; got %s."
                      % (where, net, ", ".join(opt for opt, dummy in TARGETS), ", ".join(targets) or "none"))
-        if str(net) in seen:
-            mod.fail("%s: destination_cidr_block %s is already listed in routes[%d]." % (where, net, seen[str(net)]))
-        seen[str(net)] = i
+        if not route.get("route_table_id") and not p.get("route_table_ids") and not p.get("vpc_id"):
+            mod.fail("%s.route_table_id is required: give it on the route, or route_table_ids / vpc_id for the "
+                     "routes that name no table." % where)
+        key = (route.get("route_table_id"), str(net))
+        if key in seen:
+            mod.fail("%s: destination_cidr_block %s is already listed in routes[%d]%s." % (
+                where, net, seen[key], " for %s" % key[0] if key[0] else ""))
+        seen[key] = i
         for opt, dummy in TARGETS:
             if route.get(opt) and opt == "transit_gateway_id" and not route[opt].startswith("tgw-"):
                 mod.fail("%s.transit_gateway_id %r is not a Transit Gateway ID (tgw-...)." % (where, route[opt]))
@@ -158,46 +209,90 @@ def target_of(route):
     return None, None
 
 
-def desired(mod):
-    out = {}
-    for route in mod.params["routes"]:
-        cidr = str(ipaddress.ip_network(route["destination_cidr_block"]))
-        target = [(field, route[opt]) for opt, field in TARGETS if route.get(opt)]
-        out[cidr] = target[0] if target else (None, None)
-    return out
-
-
 def load_tables(mod):
+    """``(tables, default_ids)``: every table this call names, read with one DescribeRouteTables call
+    (plus the subnets for O(vpc_id)), and the tables for routes that name none."""
     p = mod.params
+    explicit = sorted(set(r["route_table_id"] for r in p["routes"] if r.get("route_table_id")))
+    tables, defaults = [], list(p.get("route_table_ids") or [])
     if p.get("vpc_id"):
         vpc_filter = [{"Name": "vpc-id", "Values": [p["vpc_id"]]}]
         subnets = mod.paginate("describe_subnets", "Subnets", Filters=vpc_filter)
         tables = mod.paginate("describe_route_tables", "RouteTables", Filters=vpc_filter)
-        used = set(t for t in subnet_tables(tables, [s["SubnetId"] for s in subnets]).values() if t)
-        if not used:
+        defaults = sorted(set(t for t in subnet_tables(tables, [s["SubnetId"] for s in subnets]).values() if t))
+        if not defaults:
             mod.fail("vpc_id %s has no subnet route tables (no subnets, or not found)." % p["vpc_id"])
-        return [t for t in tables if t["RouteTableId"] in used]
-    tables = mod.paginate("describe_route_tables", "RouteTables",
-                          Filters=[{"Name": "route-table-id", "Values": p["route_table_ids"]}])
-    missing = sorted(set(p["route_table_ids"]) - set(t["RouteTableId"] for t in tables))
-    if missing:
-        mod.fail("route_table_ids: %s not found in this account and region." % ", ".join(missing))
-    return tables
+    have = set(t["RouteTableId"] for t in tables)
+    wanted = sorted(set(defaults + explicit) - have)
+    if wanted:
+        tables += mod.paginate("describe_route_tables", "RouteTables",
+                               Filters=[{"Name": "route-table-id", "Values": wanted}])
+    found = set(t["RouteTableId"] for t in tables)
+    for option, ids in (("route_table_ids", p.get("route_table_ids") or []),
+                        ("routes[].route_table_id", explicit)):
+        missing = sorted(set(ids) - found)
+        if missing:
+            mod.fail("%s: %s not found in this account and region." % (option, ", ".join(missing)))
+    named = set(defaults + explicit)
+    return [t for t in tables if t["RouteTableId"] in named], defaults
+
+
+def desired(mod, defaults):
+    """``{table id: {cidr: (index, (field, value))}}``; a destination given twice for one table fails."""
+    out = {}
+    for index, route in enumerate(mod.params["routes"]):
+        cidr = str(ipaddress.ip_network(route["destination_cidr_block"]))
+        target = [(field, route[opt]) for opt, field in TARGETS if route.get(opt)]
+        for table_id in [route["route_table_id"]] if route.get("route_table_id") else defaults:
+            wanted = out.setdefault(table_id, {})
+            if cidr in wanted:
+                mod.fail("routes[%d]: destination_cidr_block %s in %s is already listed in routes[%d]."
+                         % (index, cidr, table_id, wanted[cidr][0]))
+            wanted[cidr] = (index, target[0] if target else (None, None))
+    return out
 
 
 def check_local(mod, tables, wanted):
     """Refuse a route that is the VPC's own CIDR: that is the local route."""
-    vpc_ids = sorted(set(t["VpcId"] for t in tables))
-    vpcs = mod.paginate("describe_vpcs", "Vpcs", VpcIds=vpc_ids)
-    for vpc in vpcs:
+    vpcs = dict((v["VpcId"], v) for v in mod.paginate("describe_vpcs", "Vpcs",
+                                                        VpcIds=sorted(set(t["VpcId"] for t in tables))))
+    for table in tables:
+        vpc = vpcs.get(table["VpcId"]) or {}
         cidrs = set([vpc.get("CidrBlock")])
         cidrs.update(a.get("CidrBlock") for a in vpc.get("CidrBlockAssociationSet") or [])
         cidrs.update(a.get("Ipv6CidrBlock") for a in vpc.get("Ipv6CidrBlockAssociationSet") or [])
-        for i, route in enumerate(mod.params["routes"]):
-            cidr = str(ipaddress.ip_network(route["destination_cidr_block"]))
+        for cidr, (index, dummy) in sorted(wanted.get(table["RouteTableId"], {}).items()):
             if cidr in cidrs:
                 mod.fail("routes[%d].destination_cidr_block %s is the CIDR of VPC %s itself: that is the local route, "
-                         "which cannot be managed here. Remove it from routes." % (i, cidr, vpc["VpcId"]))
+                         "which cannot be managed here. Remove it from routes." % (index, cidr, table["VpcId"]))
+
+
+def check_targets(mod, tables, wanted):
+    """Every target exists (one describe per kind for all of them) and serves the table's VPC.
+
+    Checked here because a refusal by the cloud would come after other routes were already changed,
+    and some EC2 emulations accept an unknown Transit Gateway id.
+    """
+    option_of = dict((field, opt) for opt, field in TARGETS)
+    uses = []  # (index, option, value, table)
+    for table in tables:
+        for cidr, (index, (field, value)) in sorted(wanted.get(table["RouteTableId"], {}).items()):
+            if field:
+                uses.append((index, option_of[field], value, table))
+    for option, prefix, method, key, id_param, id_field, gone, serves in LOOKUPS:
+        mine = [u for u in uses if u[1] == option and u[2].startswith(prefix)]
+        if not mine:
+            continue
+        found = existing_by_id(mod, method, key, id_param, id_field, [u[2] for u in mine])
+        for index, dummy, value, table in mine:
+            item = found.get(value)
+            if item is None or gone(item):
+                mod.fail("routes[%d].%s %s does not exist in this account and region%s; create it first or fix the id."
+                         % (index, option, value, "" if item is None else " (it is being deleted)"))
+            if serves is not None and table["VpcId"] not in serves(item):
+                mod.fail("routes[%d].%s %s does not belong to VPC %s of route table %s; a route's target must be "
+                         "attached to (or in) the table's VPC." % (index, option, value, table["VpcId"],
+                                                                  table["RouteTableId"]))
 
 
 def plan(mod, table, wanted):
@@ -208,13 +303,14 @@ def plan(mod, table, wanted):
             if cidr in have and have[cidr].get("Origin") == "CreateRoute":
                 changes.append(("delete", cidr, None))
         return changes
-    for cidr, (field, value) in sorted(wanted.items()):
+    for cidr, (index, (field, value)) in sorted(wanted.items()):
         current = have.get(cidr)
         if current is None:
             changes.append(("create", cidr, (field, value)))
         elif target_of(current) != (field, value) or current.get("State") == "blackhole":
             if current.get("Origin") == "CreateRouteTable":
-                mod.fail("%s in %s is the local route; it cannot be replaced." % (cidr, table["RouteTableId"]))
+                mod.fail("routes[%d]: %s in %s is the local route; it cannot be replaced."
+                         % (index, cidr, table["RouteTableId"]))
             changes.append(("replace", cidr, (field, value)))
     if mod.params["purge_routes"]:
         for cidr, route in sorted(have.items()):
@@ -257,6 +353,7 @@ def diff_view(tables):
 
 def main():
     route_spec = dict(
+        route_table_id=dict(type="str"),
         destination_cidr_block=dict(type="str", required=True),
         transit_gateway_id=dict(type="str"),
         gateway_id=dict(type="str"),
@@ -272,16 +369,17 @@ def main():
             routes=dict(type="list", elements="dict", options=route_spec, required=True),
             purge_routes=dict(type="bool", default=False),
         ),
-        required_one_of=[["route_table_ids", "vpc_id"]],
         mutually_exclusive=[["route_table_ids", "vpc_id"]],
         supports_check_mode=True,
     )
     validate(mod)
-    wanted = desired(mod)
-    tables = load_tables(mod)
+    tables, defaults = load_tables(mod)
+    wanted = desired(mod, defaults)
     if mod.params["state"] == "present":
         check_local(mod, tables, wanted)
-    plans = [(t, plan(mod, t, wanted)) for t in tables]  # every table planned (and refused) before any change
+        check_targets(mod, tables, wanted)
+    # every table planned (and refused) before any change
+    plans = [(t, plan(mod, t, wanted.get(t["RouteTableId"], {}))) for t in tables]
     changes = []
     for table, steps in plans:
         for action, cidr, target in steps:

@@ -185,67 +185,69 @@ EXAMPLES = r"""
 
 RETURN = r"""
 vpn_connection_id:
-  description: ID of the VPN connection.
-  returned: when it exists (or existed before O(state=absent))
+  description: ID of the VPN connection; null when it does not exist (check mode before creation, or absent).
+  returned: always
   type: str
   sample: vpn-0a1b2c3d4e5f60718
-transit_gateway_attachment_id:
-  description: The Transit Gateway attachment (type C(vpn)) AWS created for the connection.
-  returned: when it exists
-  type: str
-  sample: tgw-attach-0a1b2c3d4e5f60718
-state:
-  description: Its state (C(pending), C(available), C(modifying), C(deleting), C(deleted)).
-  returned: when it exists
-  type: str
-  sample: available
-name:
-  description: Its C(Name) tag.
-  returned: when it exists
-  type: str
-  sample: tgw-to-alibaba
-transit_gateway_id:
-  description: Its Transit Gateway.
-  returned: when it exists
-  type: str
-  sample: tgw-0a1b2c3d4e5f60718
-customer_gateway_id:
-  description: Its customer gateway.
-  returned: when it exists
-  type: str
-  sample: cgw-0a1b2c3d4e5f60718
-static_routes_only:
-  description: Whether it uses static routing.
-  returned: when it exists
-  type: bool
-  sample: true
-tags:
-  description: Its tags.
-  returned: when it exists
-  type: dict
-  sample: {"Name": "tgw-to-alibaba"}
-tunnels:
+vpn_connection:
   description:
-    - Both tunnels with their addresses, options and telemetry.
-    - C(pre_shared_key) is C(********) unless O(return_secrets=true).
-  returned: when it exists
-  type: list
-  elements: dict
-  sample: [{"outside_ip_address": "203.0.113.10", "tunnel_inside_cidr": "169.254.10.0/30",
-            "inside_aws_address": "169.254.10.1", "inside_customer_address": "169.254.10.2",
-            "pre_shared_key": "********", "ike_versions": ["ikev2"], "phase1_encryption_algorithms": ["AES256"],
-            "phase1_integrity_algorithms": ["SHA2-256"], "phase1_dh_group_numbers": [14],
-            "phase1_lifetime_seconds": 28800, "phase2_encryption_algorithms": ["AES256"],
-            "phase2_integrity_algorithms": ["SHA2-256"], "phase2_dh_group_numbers": [14],
-            "phase2_lifetime_seconds": 3600, "dpd_timeout_seconds": 30, "dpd_timeout_action": "clear",
-            "startup_action": "add", "status": "UP", "status_message": "",
-            "last_status_change": "2024-01-01T00:00:00+00:00", "accepted_route_count": 0}]
-routes:
-  description: Static routes of the connection (empty for a Transit Gateway VPN; see notes).
-  returned: when it exists
-  type: list
-  elements: dict
-  sample: []
+    - The VPN connection after the run, snake_case; C({}) when it does not exist. After a deletion, its last
+      view (C(state) C(deleted)).
+  returned: always
+  type: dict
+  contains:
+    vpn_connection_id:
+      description: ID of the VPN connection.
+      type: str
+      sample: vpn-0a1b2c3d4e5f60718
+    transit_gateway_attachment_id:
+      description: The Transit Gateway attachment (type C(vpn)) AWS created for the connection.
+      type: str
+      sample: tgw-attach-0a1b2c3d4e5f60718
+    state:
+      description: Its state (C(pending), C(available), C(modifying), C(deleting), C(deleted)).
+      type: str
+      sample: available
+    name:
+      description: Its C(Name) tag.
+      type: str
+      sample: tgw-to-alibaba
+    transit_gateway_id:
+      description: Its Transit Gateway.
+      type: str
+      sample: tgw-0a1b2c3d4e5f60718
+    customer_gateway_id:
+      description: Its customer gateway.
+      type: str
+      sample: cgw-0a1b2c3d4e5f60718
+    static_routes_only:
+      description: Whether it uses static routing.
+      type: bool
+      sample: true
+    tags:
+      description: Its tags.
+      type: dict
+      sample: {"Name": "tgw-to-alibaba"}
+    tunnels:
+      description:
+        - Both tunnels with their addresses, options and telemetry.
+        - C(pre_shared_key) is C(********) unless O(return_secrets=true).
+      type: list
+      elements: dict
+      sample: [{"outside_ip_address": "203.0.113.10", "tunnel_inside_cidr": "169.254.10.0/30",
+                "inside_aws_address": "169.254.10.1", "inside_customer_address": "169.254.10.2",
+                "pre_shared_key": "********", "ike_versions": ["ikev2"], "phase1_encryption_algorithms": ["AES256"],
+                "phase1_integrity_algorithms": ["SHA2-256"], "phase1_dh_group_numbers": [14],
+                "phase1_lifetime_seconds": 28800, "phase2_encryption_algorithms": ["AES256"],
+                "phase2_integrity_algorithms": ["SHA2-256"], "phase2_dh_group_numbers": [14],
+                "phase2_lifetime_seconds": 3600, "dpd_timeout_seconds": 30, "dpd_timeout_action": "clear",
+                "startup_action": "add", "status": "UP", "status_message": "",
+                "last_status_change": "2024-01-01T00:00:00+00:00", "accepted_route_count": 0}]
+    routes:
+      description: Static routes of the connection (empty for a Transit Gateway VPN; see notes).
+      type: list
+      elements: dict
+      sample: []
 modified_tunnels:
   description: Outside IPs of the tunnels whose options were changed by this run.
   returned: always
@@ -254,7 +256,11 @@ modified_tunnels:
   sample: ["203.0.113.10"]
 """
 
-from ansible_collections.multicloud.transit.plugins.module_utils.aws import AwsModule, tag_specifications
+from ansible_collections.multicloud.transit.plugins.module_utils.aws import (
+    AwsModule,
+    resource_result,
+    tag_specifications,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.aws_vpn import (
     GONE_STATES,
     TUNNEL_OPTION_NAMES,
@@ -324,8 +330,8 @@ def managed(vpn):
 
 def result_of(mod, vpn, changed, before, after, modified):
     attachment = vpn_attachment_id(mod, vpn["VpnConnectionId"]) if vpn else None
-    result = dict(changed=changed, modified_tunnels=modified,
-                  **vpn_view(vpn, attachment, return_secrets=mod.params["return_secrets"]))
+    result = resource_result("vpn_connection", vpn_view(vpn, attachment, return_secrets=mod.params["return_secrets"]),
+                             changed=changed, modified_tunnels=modified)
     if mod.module._diff:
         result["diff"] = make_diff(before, after, SECRET_KEYS)
     return result

@@ -5,6 +5,11 @@ from __future__ import annotations
 from twinhelpers import ok, run_module
 
 
+def tgw_of(result):
+    """The Transit Gateway a result describes."""
+    return result["transit_gateway"]
+
+
 def _tgws(twin, name="hub-tgw"):
     found = twin.ec2().describe_transit_gateways(Filters=[{"Name": "tag:Name", "Values": [name]}])["TransitGateways"]
     return [t for t in found if t["State"] not in ("deleted", "deleting")]
@@ -17,11 +22,11 @@ def test_create_idempotent_update_and_delete(twin):
     assert checked["diff"]["after"]["tags"] == {"env": "demo", "Name": "hub-tgw"}
 
     created = ok("aws_tgw", args)
-    assert created["changed"] and created["state"] == "available"
+    assert created["changed"] and tgw_of(created)["state"] == "available"
     assert created["transit_gateway_id"].startswith("tgw-")
-    assert created["options"]["dns_support"] == "enable"
-    assert created["association_default_route_table_id"].startswith("tgw-rtb-")
-    assert created["tags"] == {"Name": "hub-tgw", "env": "demo"}
+    assert tgw_of(created)["options"]["dns_support"] == "enable"
+    assert tgw_of(created)["association_default_route_table_id"].startswith("tgw-rtb-")
+    assert tgw_of(created)["tags"] == {"Name": "hub-tgw", "env": "demo"}
     assert len(_tgws(twin)) == 1
 
     twin.clear_calls()
@@ -36,8 +41,9 @@ def test_create_idempotent_update_and_delete(twin):
     assert checked["diff"]["before"]["options"]["default_route_table_propagation"] == "enable"
     assert checked["diff"]["after"]["options"]["default_route_table_propagation"] == "disable"
     updated = ok("aws_tgw", update)
-    assert updated["changed"] and updated["options"]["default_route_table_propagation"] == "disable"
-    assert updated["description"] == "transit 2" and updated["tags"] == {"Name": "hub-tgw", "env": "prod"}
+    assert updated["changed"] and tgw_of(updated)["options"]["default_route_table_propagation"] == "disable"
+    assert tgw_of(updated)["description"] == "transit 2"
+    assert tgw_of(updated)["tags"] == {"Name": "hub-tgw", "env": "prod"}
     twin.clear_calls()
     assert not ok("aws_tgw", update)["changed"] and twin.mutating_calls() == []
 
@@ -48,7 +54,7 @@ def test_create_idempotent_update_and_delete(twin):
     assert ok("aws_tgw", {"name": "hub-tgw", "state": "absent"}, check_mode=True)["changed"]
     assert twin.mutating_calls() == [] and len(_tgws(twin)) == 1
     gone = ok("aws_tgw", {"name": "hub-tgw", "state": "absent"}, diff=True)
-    assert gone["changed"] and gone["state"] == "deleted" and gone["diff"]["after"] == {}
+    assert gone["changed"] and tgw_of(gone)["state"] == "deleted" and gone["diff"]["after"] == {}
     assert _tgws(twin) == []
     twin.clear_calls()
     assert not ok("aws_tgw", {"name": "hub-tgw", "state": "absent"})["changed"]
@@ -65,7 +71,7 @@ def test_unmodifiable_option_is_refused_by_name(twin):
 
 def test_asn_change_and_delete_refused_while_attached(twin):
     tgw = ok("aws_tgw", {"name": "hub-tgw", "amazon_side_asn": 64600})
-    assert tgw["options"]["amazon_side_asn"] == 64600
+    assert tgw_of(tgw)["options"]["amazon_side_asn"] == 64600
     ec2 = twin.ec2()
     vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["vpc-a"]}])["Vpcs"][0]["VpcId"]
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
@@ -81,7 +87,7 @@ def test_asn_change_and_delete_refused_while_attached(twin):
     assert twin.mutating_calls() == []
 
     ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=att_id)
-    assert ok("aws_tgw", {"name": "hub-tgw", "amazon_side_asn": 64601})["options"]["amazon_side_asn"] == 64601
+    assert tgw_of(ok("aws_tgw", {"name": "hub-tgw", "amazon_side_asn": 64601}))["options"]["amazon_side_asn"] == 64601
     assert ok("aws_tgw", {"name": "hub-tgw", "state": "absent"})["changed"]
 
 
@@ -101,9 +107,9 @@ def test_waits_for_pending_transit_gateway(twin):
     tgw_extension.use_faults(twin.twin.faults)  # the session may have started another twin since
     twin.twin.faults.update({"delays": {"TransitGateway": 0.3}})
     created = ok("aws_tgw", {"name": "slow-tgw"})
-    assert created["state"] == "available"
+    assert tgw_of(created)["state"] == "available"
     no_wait = ok("aws_tgw", {"name": "slow-tgw-2", "wait": False})
-    assert no_wait["state"] == "pending"
+    assert tgw_of(no_wait)["state"] == "pending"
 
 
 def _world(twin):
@@ -163,7 +169,8 @@ def test_walkthrough_aws_half_build_rerun_and_teardown(twin):
     routes_to_vpn()
     assert twin.mutating_calls() == []
 
-    found = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=tgw["association_default_route_table_id"],
+    default_table = tgw_of(tgw)["association_default_route_table_id"]
+    found = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=default_table,
                                               Filters=[{"Name": "state", "Values": ["active"]}])["Routes"]
     got = dict((r["DestinationCidrBlock"], (r["Type"], r["TransitGatewayAttachments"][0]["TransitGatewayAttachmentId"],
                                             r["TransitGatewayAttachments"][0]["ResourceId"])) for r in found)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from twinhelpers import ok, run_module
 
 
+def rtb(result):
+    """The route table a result describes."""
+    return result["transit_gateway_route_table"]
+
+
 def _hub(twin):
     """A TGW with both seeded VPCs attached (default association and propagation) and a VPN."""
     tgw = ok("aws_tgw", {"name": "hub-tgw"})
@@ -25,7 +30,7 @@ def _hub(twin):
 
 def _static(result):
     return dict((r["destination_cidr_block"], "blackhole" if r["blackhole"] else r["attachment_id"])
-                for r in result["routes"] if r["type"] == "static")
+                for r in rtb(result)["routes"] if r["type"] == "static")
 
 
 def test_default_table_routes_create_replace_purge(twin):
@@ -42,14 +47,16 @@ def test_default_table_routes_create_replace_purge(twin):
     assert checked["diff"]["before"]["routes"] == {}
 
     done = ok("aws_tgw_route_table", args)
-    assert done["changed"] and done["transit_gateway_route_table_id"] == tgw["association_default_route_table_id"]
+    assert done["changed"]
+    assert done["transit_gateway_route_table_id"] == tgw["transit_gateway"]["association_default_route_table_id"]
     assert _static(done) == {"10.0.0.0/8": vpn_att, "192.168.0.0/16": vpn_att}
-    propagated = dict((r["destination_cidr_block"], r["attachment_id"]) for r in done["routes"] if r["type"] == "propagated")
+    propagated = dict((r["destination_cidr_block"], r["attachment_id"]) for r in rtb(done)["routes"]
+                      if r["type"] == "propagated")
     assert propagated == {"172.16.0.0/16": atts["vpc-a"]["transit_gateway_attachment_id"],
                           "172.17.0.0/16": atts["vpc-b"]["transit_gateway_attachment_id"]}
-    assert sorted(a["transit_gateway_attachment_id"] for a in done["associations"]) == sorted(
+    assert sorted(a["transit_gateway_attachment_id"] for a in rtb(done)["associations"]) == sorted(
         a["transit_gateway_attachment_id"] for a in atts.values())
-    vpn_route = [r for r in done["routes"] if r["destination_cidr_block"] == "10.0.0.0/8"][0]
+    vpn_route = [r for r in rtb(done)["routes"] if r["destination_cidr_block"] == "10.0.0.0/8"][0]
     assert vpn_route["resource_id"] == vpn_id and vpn_route["resource_type"] == "vpn" and vpn_route["state"] == "active"
 
     twin.clear_calls()
@@ -69,7 +76,7 @@ def test_default_table_routes_create_replace_purge(twin):
     assert twin.mutating_calls() == ["DeleteTransitGatewayRoute"]
     assert _static(purged) == {"10.0.0.0/8": "blackhole"}
     # Propagated routes survive a purge of static ones.
-    assert {"172.16.0.0/16", "172.17.0.0/16"} <= set(r["destination_cidr_block"] for r in purged["routes"])
+    assert {"172.16.0.0/16", "172.17.0.0/16"} <= set(r["destination_cidr_block"] for r in rtb(purged)["routes"])
 
     twin.clear_calls()
     emptied = ok("aws_tgw_route_table", {"transit_gateway_id": "hub-tgw", "default": True, "routes": [], "purge_routes": True})
@@ -87,15 +94,15 @@ def test_named_table_associations_and_propagations(twin):
     assert ok("aws_tgw_route_table", args, check_mode=True)["changed"] and twin.mutating_calls() == []
 
     made = ok("aws_tgw_route_table", args)
-    assert made["changed"] and made["tags"] == {"Name": "vpn-rtb"}
-    assert made["transit_gateway_route_table_id"] != tgw["association_default_route_table_id"]
-    assert [a["transit_gateway_attachment_id"] for a in made["associations"]] == [vpn_att]
-    assert [p["transit_gateway_attachment_id"] for p in made["propagations"]] == [vpc_a]
-    routes = dict((r["destination_cidr_block"], (r["type"], r["attachment_id"])) for r in made["routes"])
+    assert made["changed"] and rtb(made)["tags"] == {"Name": "vpn-rtb"}
+    assert made["transit_gateway_route_table_id"] != tgw["transit_gateway"]["association_default_route_table_id"]
+    assert [a["transit_gateway_attachment_id"] for a in rtb(made)["associations"]] == [vpn_att]
+    assert [p["transit_gateway_attachment_id"] for p in rtb(made)["propagations"]] == [vpc_a]
+    routes = dict((r["destination_cidr_block"], (r["type"], r["attachment_id"])) for r in rtb(made)["routes"])
     assert routes == {"172.16.0.0/16": ("propagated", vpc_a), "172.17.0.0/16": ("static", vpc_b)}
     # The VPN attachment moved here from the default table: one association per attachment.
     default = ok("aws_tgw_route_table", {"transit_gateway_id": "hub-tgw", "default": True})
-    assert vpn_att not in [a["transit_gateway_attachment_id"] for a in default["associations"]]
+    assert vpn_att not in [a["transit_gateway_attachment_id"] for a in rtb(default)["associations"]]
 
     twin.clear_calls()
     assert not ok("aws_tgw_route_table", args)["changed"] and twin.mutating_calls() == []
@@ -106,9 +113,9 @@ def test_named_table_associations_and_propagations(twin):
     assert twin.mutating_calls() == []
     purged = ok("aws_tgw_route_table", dict(args, associations=[], propagations=[vpc_b],
                                             purge_associations=True, purge_propagations=True))
-    assert purged["associations"] == []
-    assert [p["transit_gateway_attachment_id"] for p in purged["propagations"]] == [vpc_b]
-    routes = dict((r["destination_cidr_block"], r["type"]) for r in purged["routes"])
+    assert rtb(purged)["associations"] == []
+    assert [p["transit_gateway_attachment_id"] for p in rtb(purged)["propagations"]] == [vpc_b]
+    routes = dict((r["destination_cidr_block"], r["type"]) for r in rtb(purged)["routes"])
     assert routes == {"172.17.0.0/16": "static"}  # vpc-b's own propagated CIDR hides behind the static route
 
     gone = ok("aws_tgw_route_table", {"transit_gateway_id": "hub-tgw", "name": "vpn-rtb", "state": "absent"})

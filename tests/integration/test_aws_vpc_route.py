@@ -98,7 +98,110 @@ def test_validation_before_any_call(twin):
         assert result["failed"], args
         assert text in result["msg"], (args, result["msg"])
     assert twin.mutating_calls() == []
-    # An unknown TGW id is refused by the cloud (the twin now checks it too), with its code.
-    result = run_module("aws_vpc_route", dict(base, routes=[{"destination_cidr_block": "10.0.0.0/8",
-                                                              "transit_gateway_id": "tgw-0123456789abcdef0"}]))
-    assert result["failed"] and result["error_code"] == "InvalidTransitGatewayID.NotFound"
+
+
+def _two_tables(twin):
+    tgw_id, vpc_a = _setup(twin)
+    vpc_b = ok("aws_vpc_info", {"names": ["vpc-b"]})["vpcs"][0]
+    return tgw_id, vpc_a, vpc_b, vpc_a["route_table_ids"][0], vpc_b["route_table_ids"][0]
+
+
+def _hub_routes(tgw_id, table_a, table_b, cidrs_a=("172.17.0.0/16", "10.0.0.0/8"),
+                cidrs_b=("172.16.0.0/16", "10.0.0.0/8")):
+    return ([{"route_table_id": table_a, "destination_cidr_block": c, "transit_gateway_id": tgw_id} for c in cidrs_a]
+            + [{"route_table_id": table_b, "destination_cidr_block": c, "transit_gateway_id": tgw_id} for c in cidrs_b])
+
+
+def test_items_carry_their_table_one_call_for_the_hub(twin):
+    tgw_id, vpc_a, vpc_b, table_a, table_b = _two_tables(twin)
+    args = {"routes": _hub_routes(tgw_id, table_a, table_b)}
+
+    twin.clear_calls()
+    checked = ok("aws_vpc_route", args, check_mode=True, diff=True)
+    assert checked["changed"] and twin.mutating_calls() == []
+    assert sorted((c["route_table_id"], c["destination_cidr_block"]) for c in checked["changes"]) == sorted(
+        [(table_a, "172.17.0.0/16"), (table_a, "10.0.0.0/8"), (table_b, "172.16.0.0/16"), (table_b, "10.0.0.0/8")])
+    assert checked["diff"]["after"][table_b]["172.16.0.0/16"] == "TransitGatewayId=%s" % tgw_id
+
+    twin.clear_calls()
+    done = ok("aws_vpc_route", args)
+    assert done["changed"] and twin.mutating_calls() == ["CreateRoute"] * 4
+    assert [c["action"] for c in twin.calls()].count("DescribeRouteTables") == 2  # one read before, one after
+    assert _routes(twin, table_a)["172.17.0.0/16"] == tgw_id and _routes(twin, table_b)["172.16.0.0/16"] == tgw_id
+    assert "172.16.0.0/16" not in [c for c, t in _routes(twin, table_a).items() if t == tgw_id]
+    assert sorted(t["route_table_id"] for t in done["route_tables"]) == sorted([table_a, table_b])
+
+    twin.clear_calls()
+    again = ok("aws_vpc_route", args)
+    assert not again["changed"] and twin.mutating_calls() == []
+    assert [c["action"] for c in twin.calls()].count("DescribeRouteTables") == 1
+
+    # Items with a table and a default table together: route_table_ids covers the routes without one.
+    igw = twin.ec2().create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    twin.ec2().attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_b["vpc_id"])
+    twin.clear_calls()
+    mixed = ok("aws_vpc_route", {"route_table_ids": [table_a],
+                                 "routes": [{"destination_cidr_block": "192.168.0.0/16", "transit_gateway_id": tgw_id},
+                                            {"route_table_id": table_b, "destination_cidr_block": "0.0.0.0/0",
+                                             "gateway_id": igw}]})
+    assert sorted((c["route_table_id"], c["destination_cidr_block"]) for c in mixed["changes"]) == sorted([
+        (table_a, "192.168.0.0/16"), (table_b, "0.0.0.0/0")])
+
+
+def test_purge_is_per_table_and_only_tables_named(twin):
+    tgw_id, vpc_a, vpc_b, table_a, table_b = _two_tables(twin)
+    ok("aws_vpc_route", {"routes": _hub_routes(tgw_id, table_a, table_b)})
+    twin.clear_calls()
+    purged = ok("aws_vpc_route", {"purge_routes": True, "routes": _hub_routes(
+        tgw_id, table_a, table_b, cidrs_a=("172.17.0.0/16",), cidrs_b=("172.16.0.0/16", "10.0.0.0/8"))})
+    assert twin.mutating_calls() == ["DeleteRoute"]
+    assert purged["changes"] == [{"route_table_id": table_a, "action": "delete", "destination_cidr_block": "10.0.0.0/8",
+                                  "target": {}}]
+    # A table this call does not name is never purged.
+    twin.clear_calls()
+    only_b = ok("aws_vpc_route", {"purge_routes": True, "routes": _hub_routes(tgw_id, table_a, table_b, cidrs_a=(),
+                                                                              cidrs_b=("172.16.0.0/16",))})
+    assert [(c["route_table_id"], c["destination_cidr_block"]) for c in only_b["changes"]] == [(table_b, "10.0.0.0/8")]
+    assert _routes(twin, table_a)["172.17.0.0/16"] == tgw_id
+
+
+def test_targets_checked_before_any_call(twin):
+    tgw_id, vpc_a, vpc_b, table_a, table_b = _two_tables(twin)
+    ec2 = twin.ec2()
+    igw_b = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_b, VpcId=vpc_b["vpc_id"])
+    good = _hub_routes(tgw_id, table_a, table_b)
+    twin.clear_calls()
+    cases = [
+        # moto accepts an unknown Transit Gateway id: the module looks it up itself
+        (good + [{"route_table_id": table_b, "destination_cidr_block": "192.168.0.0/16",
+                  "transit_gateway_id": "tgw-0123456789abcdef0"}],
+         "routes[4].transit_gateway_id tgw-0123456789abcdef0"),
+        (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0", "gateway_id": igw_b}],
+         "does not belong to VPC %s" % vpc_a["vpc_id"]),
+        (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0",
+                  "gateway_id": "igw-0123456789abcdef0"}], "routes[4].gateway_id igw-0123456789abcdef0 does not exist"),
+        (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0",
+                  "nat_gateway_id": "nat-0123456789abcdef0"}], "routes[4].nat_gateway_id"),
+        (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0",
+                  "vpc_peering_connection_id": "pcx-0123456789abcdef0"}], "routes[4].vpc_peering_connection_id"),
+        (good + [{"route_table_id": table_a, "destination_cidr_block": "0.0.0.0/0",
+                  "network_interface_id": "eni-0123456789abcdef0"}], "routes[4].network_interface_id"),
+        (good + [good[0]], "routes[4]: destination_cidr_block 172.17.0.0/16 is already listed in routes[0]"),
+        (good + [{"route_table_id": "rtb-00000000000000000", "destination_cidr_block": "0.0.0.0/0",
+                  "gateway_id": igw_b}], "routes[].route_table_id: rtb-00000000000000000 not found"),
+        (good + [{"route_table_id": table_b, "destination_cidr_block": "172.17.0.0/16", "transit_gateway_id": tgw_id}],
+         "routes[4].destination_cidr_block 172.17.0.0/16 is the CIDR of VPC"),
+        ([{"destination_cidr_block": "0.0.0.0/0", "gateway_id": igw_b}], "routes[0].route_table_id is required"),
+    ]
+    for routes, text in cases:
+        result = run_module("aws_vpc_route", {"routes": routes})
+        assert result["failed"], routes
+        assert text in result["msg"], (routes, result["msg"])
+    # duplicate across a default table and an item naming the same table
+    result = run_module("aws_vpc_route", {"route_table_ids": [table_a], "routes": [
+        {"destination_cidr_block": "10.0.0.0/8", "transit_gateway_id": tgw_id},
+        {"route_table_id": table_a, "destination_cidr_block": "10.0.0.0/8", "transit_gateway_id": tgw_id}]})
+    assert result["failed"] and "in %s is already listed" % table_a in result["msg"]
+    assert twin.mutating_calls() == []
+    assert tgw_id not in _routes(twin, table_a).values() and tgw_id not in _routes(twin, table_b).values()

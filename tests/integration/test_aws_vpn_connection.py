@@ -12,6 +12,11 @@ import pytest
 
 from twinhelpers import ok, run_module
 
+
+def vpn_of(result):
+    """The VPN connection a result describes."""
+    return result["vpn_connection"]
+
 PSK1 = "Tunnel_one.key2024"
 PSK2 = "Tunnel_two.key2024"
 
@@ -58,15 +63,15 @@ def test_create_idempotent_check_mode_and_diff(twin, gateways):
     assert _no_psk(checked)
 
     created = ok("aws_vpn_connection", args, diff=True)
-    assert created["changed"] and created["state"] == "available"
+    assert created["changed"] and vpn_of(created)["state"] == "available"
     assert _no_psk(created)
     assert created["vpn_connection_id"].startswith("vpn-")
-    assert created["transit_gateway_attachment_id"].startswith("tgw-attach-")
+    assert vpn_of(created)["transit_gateway_attachment_id"].startswith("tgw-attach-")
     attachment = twin.ec2().describe_transit_gateway_attachments(
-        TransitGatewayAttachmentIds=[created["transit_gateway_attachment_id"]])["TransitGatewayAttachments"][0]
+        TransitGatewayAttachmentIds=[vpn_of(created)["transit_gateway_attachment_id"]])["TransitGatewayAttachments"][0]
     assert (attachment["ResourceType"], attachment["ResourceId"]) == ("vpn", created["vpn_connection_id"])
-    assert created["static_routes_only"] is True and created["tags"] == {"Name": "tgw-to-alibaba"}
-    one, two = created["tunnels"]
+    assert vpn_of(created)["static_routes_only"] is True and vpn_of(created)["tags"] == {"Name": "tgw-to-alibaba"}
+    one, two = vpn_of(created)["tunnels"]
     assert one["outside_ip_address"].startswith("203.0.113.") and two["outside_ip_address"].startswith("198.51.100.")
     assert (one["tunnel_inside_cidr"], one["inside_aws_address"], one["inside_customer_address"]) == (
         "169.254.10.0/30", "169.254.10.1", "169.254.10.2")
@@ -85,22 +90,23 @@ def test_create_idempotent_check_mode_and_diff(twin, gateways):
 
     info = ok("aws_vpn_connection_info", {"names": ["tgw-to-alibaba"]})["vpn_connections"]
     assert [v["vpn_connection_id"] for v in info] == [created["vpn_connection_id"]]
-    assert info[0]["transit_gateway_attachment_id"] == created["transit_gateway_attachment_id"]
+    assert info[0]["transit_gateway_attachment_id"] == vpn_of(created)["transit_gateway_attachment_id"]
     assert _no_psk(info)
     secret = ok("aws_vpn_connection_info", {"transit_gateway_id": gateways[0], "return_secrets": True})
     assert [t["pre_shared_key"] for t in secret["vpn_connections"][0]["tunnels"]] == [PSK1, PSK2]
     with_secrets = ok("aws_vpn_connection", dict(args, return_secrets=True))
-    assert [t["pre_shared_key"] for t in with_secrets["tunnels"]] == [PSK1, PSK2]
+    assert [t["pre_shared_key"] for t in vpn_of(with_secrets)["tunnels"]] == [PSK1, PSK2]
 
 
 def test_generated_keys_only_with_return_secrets(twin, gateways):
     tgw, cgw = gateways
     created = ok("aws_vpn_connection", {"name": "plain", "transit_gateway_id": tgw, "customer_gateway_id": cgw})
-    assert [t["pre_shared_key"] for t in created["tunnels"]] == ["********", "********"]
+    assert [t["pre_shared_key"] for t in vpn_of(created)["tunnels"]] == ["********", "********"]
     keys = [t["pre_shared_key"] for t in ok("aws_vpn_connection", {
-        "name": "plain", "transit_gateway_id": tgw, "customer_gateway_id": cgw, "return_secrets": True})["tunnels"]]
+        "name": "plain", "transit_gateway_id": tgw, "customer_gateway_id": cgw,
+        "return_secrets": True})["vpn_connection"]["tunnels"]]
     assert all(8 <= len(k) <= 64 and not k.startswith("0") for k in keys)
-    assert created["tunnels"][1]["ike_versions"] == ["ikev1", "ikev2"]  # AWS defaults
+    assert vpn_of(created)["tunnels"][1]["ike_versions"] == ["ikev1", "ikev2"]  # AWS defaults
 
 
 def test_tunnel_option_update_uses_modify_one_tunnel_at_a_time(twin, gateways):
@@ -118,8 +124,8 @@ def test_tunnel_option_update_uses_modify_one_tunnel_at_a_time(twin, gateways):
     updated = ok("aws_vpn_connection", _args(gateways, tunnels=tunnels), diff=True)
     assert updated["changed"] and updated["vpn_connection_id"] == created["vpn_connection_id"]
     assert twin.mutating_calls() == ["ModifyVpnTunnelOptions", "ModifyVpnTunnelOptions"]
-    assert updated["modified_tunnels"] == [t["outside_ip_address"] for t in created["tunnels"]]
-    one, two = updated["tunnels"]
+    assert updated["modified_tunnels"] == [t["outside_ip_address"] for t in vpn_of(created)["tunnels"]]
+    one, two = vpn_of(updated)["tunnels"]
     assert (one["phase2_lifetime_seconds"], one["dpd_timeout_seconds"]) == (1800, 40)
     assert two["phase2_lifetime_seconds"] == 3600
     assert new_psk not in json.dumps(updated) and updated["diff"]["after"]["tunnels"][1]["pre_shared_key"] == "********"
@@ -174,7 +180,7 @@ def test_delete_waits_for_deleted(twin, gateways):
     assert ok("aws_vpn_connection", {"name": "tgw-to-alibaba", "state": "absent"}, check_mode=True)["changed"]
     assert twin.mutating_calls() == []
     gone = ok("aws_vpn_connection", {"name": "tgw-to-alibaba", "state": "absent"}, diff=True)
-    assert gone["changed"] and gone["state"] == "deleted" and gone["diff"]["after"] == {}
+    assert gone["changed"] and vpn_of(gone)["state"] == "deleted" and gone["diff"]["after"] == {}
     assert _no_psk(gone) and _live(twin) == []
     twin.clear_calls()
     assert not ok("aws_vpn_connection", {"name": "tgw-to-alibaba", "state": "absent"})["changed"]
@@ -190,14 +196,14 @@ def test_waits_through_pending_and_modifying_with_twin_delays(twin, gateways, mo
     monkeypatch.setattr(vpn_ext, "_FAULTS", twin.twin.faults)  # what vpn_ext.use_faults does
     twin.twin.faults.update({"delays": {"VpnConnection": 0.3}})
     created = ok("aws_vpn_connection", _args(gateways))
-    assert created["state"] == "available"
+    assert vpn_of(created)["state"] == "available"
     tunnels = [dict(_pinned("169.254.10.0/30", PSK1), phase2_lifetime_seconds=1800),
                dict(_pinned("169.254.11.0/30", PSK2), phase2_lifetime_seconds=1800)]
     twin.clear_calls()
     updated = ok("aws_vpn_connection", _args(gateways, tunnels=tunnels))
     # the second tunnel is only modified once the first change has settled (no IncorrectState retry)
     assert twin.mutating_calls() == ["ModifyVpnTunnelOptions", "ModifyVpnTunnelOptions"]
-    assert updated["state"] == "available"
-    assert [t["phase2_lifetime_seconds"] for t in updated["tunnels"]] == [1800, 1800]
+    assert vpn_of(updated)["state"] == "available"
+    assert [t["phase2_lifetime_seconds"] for t in vpn_of(updated)["tunnels"]] == [1800, 1800]
     not_waited = ok("aws_vpn_connection", {"name": "tgw-to-alibaba", "state": "absent", "wait": False})
-    assert not_waited["state"] == "deleting"
+    assert vpn_of(not_waited)["state"] == "deleting"
