@@ -61,6 +61,9 @@ NO_PEER_MESSAGE = "no peer answered"
 
 _LOCK = threading.RLock()
 _TWINS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+# moto keeps one AWS state per process, so when several twins share a process (tests), the AWS
+# side belongs to the twin that seeded it last: only that twin's Alibaba side is paired with it.
+_AWS_OWNER: "weakref.ref[Any] | None" = None
 _AWS: Any = None  # cloudtwin.aws.extensions.vpn once installed
 _INSTALLED = False
 
@@ -151,6 +154,13 @@ def install(twin: Any) -> None:
         _INSTALLED = True
 
 
+def claim_aws(twin: Any) -> None:
+    """``twin`` has just (re)seeded the process-wide AWS state: pair its Alibaba side alone with it."""
+    global _AWS_OWNER
+    with _LOCK:
+        _AWS_OWNER = weakref.ref(twin)
+
+
 def _alibaba_hook(state: State) -> None:
     try:
         evaluate([state])
@@ -172,7 +182,8 @@ def _aws_hook() -> None:
 
 def _states(extra: Iterable[State]) -> List[State]:
     out: List[State] = []
-    for twin in list(_TWINS):
+    owner = _AWS_OWNER() if _AWS_OWNER is not None else None
+    for twin in [owner] if owner is not None else list(_TWINS):
         state = getattr(getattr(twin, "backend", None), "state", None)
         if state is not None and state not in out:
             out.append(state)
@@ -328,11 +339,15 @@ def evaluate(extra_states: Iterable[State] = ()) -> None:
     """Decide every Alibaba tunnel and every AWS tunnel the twin(s) hold."""
     with _LOCK:
         tunnels = _aws_tunnels()
+        owner = _AWS_OWNER() if _AWS_OWNER is not None else None
+        owner_state = getattr(getattr(owner, "backend", None), "state", None)
         verdicts: Dict[Tuple[str, int], List[Outcome]] = {}
         for state in _states(extra_states):
             seen = state.__dict__.setdefault("_crosscloud_seen", {})
+            # Another twin's Alibaba side never meets the AWS side it does not own.
+            peers = tunnels if owner_state is None or state is owner_state else {}
             for end in alibaba_tunnels(state):
-                outcome = negotiate(end, tunnels.get(end.cgw["IpAddress"]))
+                outcome = negotiate(end, peers.get(end.cgw["IpAddress"]))
                 if end.tunnel is None:
                     end.vco["Status"] = outcome.status
                 else:

@@ -94,6 +94,7 @@ class Twin:
             seed_alicloud(self.world, self.backend.state)
             install_credentials(*self.aws_credentials())
             seed_aws(self.world, self.aws_endpoint)
+            crosscloud.claim_aws(self)
         finally:
             self.faults.update({k: saved[k] for k in ("throttle_rate", "error_rate", "latency_ms")})
         self.clear_calls()

@@ -181,3 +181,11 @@ def test_ike_change_without_psk_regenerates_the_key_and_drops_the_tunnel(twin):
     assert aws_telemetry(ec2, vpn_id)[0][0] == "DOWN" and "pre-shared keys differ" in aws_telemetry(ec2, vpn_id)[0][1]
     assert _alibaba_status(client, vcos[1]) == "ipsec_sa_established"
     assert vco.ike_config.psk not in json.dumps(twin.twin.backend.state.dump()["events"])
+
+
+def test_only_the_twin_that_seeded_aws_pairs_with_it(twin, today_twin):
+    """moto holds one AWS per process: the twin that seeded it last (here today_twin, set up second)
+    owns it, so another twin's Alibaba connections never negotiate with its tunnels."""
+    client, ec2, gw, vpn_id, vcos = _build(twin)
+    assert [_alibaba_status(client, vco) for vco in vcos] == ["ike_sa_not_established"] * 2
+    assert [status for status, _ in aws_telemetry(ec2, vpn_id)] == ["DOWN", "DOWN"]
