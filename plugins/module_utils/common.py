@@ -114,6 +114,11 @@ def fill_fallbacks(module, argument_spec, params):
         except AnsibleFallbackNotFound:
             params[name] = None
             continue
+        if value in (None, ""):
+            # An empty variable is unset (AWX injects "" for an empty credential field); masking ""
+            # would also garble every string of the module's output.
+            params[name] = None
+            continue
         kind = spec.get("type", "str")
         checker = {"int": check_type_int, "bool": check_type_bool, "path": check_type_path}.get(kind)
         try:

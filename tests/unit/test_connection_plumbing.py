@@ -379,3 +379,15 @@ def test_one_client_per_product_and_region(twin):
     assert [v["VpcName"] for v in tokyo] == ["tokyo-vpc"]
     assert [v["VpcName"] for v in beijing] == ["beijing-vpc"]
     assert sorted(region for _, region in mod._clients) == ["ap-northeast-1", "cn-beijing"]
+
+
+def test_an_empty_env_var_is_unset_and_never_masks_the_output(monkeypatch):
+    """AWX injects ALIBABA_CLOUD_SECURITY_TOKEN="" for a credential without an STS token."""
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import AlicloudModule
+
+    monkeypatch.setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "")
+    with patch_module_args({"alicloud_region": "ap-northeast-1", "alicloud_security_token": None}):
+        mod = AlicloudModule(argument_spec={}, supports_check_mode=True)
+    assert mod.params["alicloud_security_token"] is None
+    assert "" not in mod.module.no_log_values
