@@ -204,9 +204,10 @@ def _vpc_cidrs(vpc):
     return [b for b in [vpc.get("cidr_block")] + list(secondary) if b]
 
 
-def _vpc_label(vpc):
-    name = vpc.get("vpc_name")
-    return "%s (%s)" % (name, vpc.get("vpc_id")) if name else _text(vpc.get("vpc_id"))
+def _vpc_label(vpc, cidr):
+    """``name (vpc-..., cidr)``, or ``vpc-... (cidr)`` for a VPC without a name."""
+    name, vpc_id = _text(vpc.get("vpc_name")), _text(vpc.get("vpc_id"))
+    return "%s (%s, %s)" % (name, vpc_id, cidr) if name else "%s (%s)" % (vpc_id, cidr)
 
 
 def vpc_peering_vpc_problems(peering, found, hostvars=None):
@@ -245,17 +246,16 @@ def vpc_peering_vpc_problems(peering, found, hostvars=None):
         for route in spec.get("routes") or []:
             clash = _cidr_problem(route) is None and overlapping([_text(route)], own)
             if clash:
-                problems.append("vpc_peering.%s.routes: %s overlaps the side's own VPC %s (%s); a side routes the "
-                                "other side's CIDR blocks into the peering." % (side, clash[0], _vpc_label(vpc),
-                                                                                clash[1]))
+                problems.append("vpc_peering.%s.routes: %s overlaps the side's own VPC %s; a side routes the other "
+                                "side's CIDR blocks into the peering." % (side, clash[0], _vpc_label(vpc, clash[1])))
     if len(vpcs) == 2 and _method(peering) == "vpc_peer":
         init, acc = vpcs["initiator"], vpcs["acceptor"]
         clash = overlapping(_vpc_cidrs(init), _vpc_cidrs(acc))
         if clash:
-            problems.append("vpc_peering %s: %s (%s) and %s (%s) have overlapping CIDR blocks; a VPC peering "
-                            "connection joins VPCs whose CIDR blocks do not overlap (VPC peering connections "
-                            "overview). Peer a VPC with another address range, or re-address one of them."
-                            % (_text(peering.get("name")), _vpc_label(init), clash[0], _vpc_label(acc), clash[1]))
+            problems.append("vpc_peering %s: %s and %s have overlapping CIDR blocks; a VPC peering connection "
+                            "joins VPCs whose CIDR blocks do not overlap (VPC peering connections overview). Peer a "
+                            "VPC with another address range, or re-address one of them."
+                            % (_text(peering.get("name")), _vpc_label(init, clash[0]), _vpc_label(acc, clash[1])))
         same_region = _text((peering.get("initiator") or {}).get("region")) == \
             _text((peering.get("acceptor") or {}).get("region"))
         for option in ("bandwidth", "link_type"):
@@ -279,7 +279,7 @@ def vpc_peering_routes(destinations, vpc, next_hop_type, next_hop_id):
         raise AnsibleFilterError("vpc_peering_routes: the destinations must be a list of CIDR blocks")
     tables = _route_tables(vpc)
     if destinations and not tables:
-        raise AnsibleFilterError("vpc_peering_routes: VPC %s has no route table" % _vpc_label(vpc))
+        raise AnsibleFilterError("vpc_peering_routes: VPC %s has no route table" % _text(vpc.get("vpc_id")))
     return [{"route_table_id": table, "region": vpc.get("region_id"), "destination_cidr_block": _text(cidr),
              "next_hop_type": next_hop_type, "next_hop_id": next_hop_id}
             for table in tables for cidr in destinations]
