@@ -125,7 +125,8 @@ def walkthrough(handle, name, report_dir, *site_extra):
     out["check"] = play(handle, inventory(name), "site.yml", "--check", "--diff")
     out["check_calls"], out["after_check"] = mutating(handle), resources(handle)
     handle.clear_calls()
-    out["build"] = play(handle, inventory(name), "site.yml", "-e", "transit_report_dir=%s" % report_dir, *site_extra)
+    out["build"] = play(handle, inventory(name), "site.yml", "-v", "--diff", "-e", "transit_report_dir=%s" % report_dir,
+                        *site_extra)
     out["build_calls"], out["built"] = mutating(handle), peering_state(handle)
     out["report"] = json.loads((Path(report_dir) / "report.json").read_text())
     out["traces"] = {(HOST_A, HOST_B): handle.twin.trace(HOST_A, HOST_B),
@@ -173,6 +174,13 @@ def test_second_run_changes_nothing_and_makes_no_mutating_call(run):
 def test_destroy_leaves_only_the_world(run):
     assert recap(run["destroy"])["account-a"]["failed"] == 0
     assert run["after_destroy"] == run["world"]
+
+
+def test_no_secret_key_in_any_output(run, twin):
+    secrets = [a["access_key_secret"] for a in twin.twin.world.alicloud_accounts]
+    assert len(secrets) == 2
+    for step in ("check", "build", "rerun", "destroy"):
+        assert not any(secret in run[step] for secret in secrets), step
 
 
 def test_the_twins_data_plane_delivers_both_ways(run):
