@@ -63,8 +63,14 @@ twin: venv
 demo: venv collection
 	@scripts/demo.sh $(WORLD) $(INVENTORY)
 
+# The second walkthrough: PEERING=router-interface (default, Express Connect router interfaces as the
+# post built them) or PEERING=vpc-peer (a VPC peering connection, what Alibaba Cloud offers today).
+PEERING ?= router-interface
+PEERING_INVENTORY_router-interface := inventories/cross-account-peering
+PEERING_INVENTORY_vpc-peer := inventories/cross-account-vpc-peer
 demo-peering:
-	@$(MAKE) --no-print-directory demo WORLD=cross-account-peering
+	@test -n "$(PEERING_INVENTORY_$(PEERING))" || { echo "PEERING=$(PEERING): use router-interface or vpc-peer" >&2; exit 2; }
+	@$(MAKE) --no-print-directory demo WORLD=cross-account-peering INVENTORY=$(PEERING_INVENTORY_$(PEERING))
 
 test: venv collection
 	$(BIN)/python -m pytest -n 2 tests $(PYTEST_ARGS)
