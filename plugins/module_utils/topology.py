@@ -156,7 +156,8 @@ BRIDGE = {
 }
 _PEERING_SIDE = {"account": opt(required=True), "region": opt(required=True), "vpc": opt(required=True),
                  "routes": _str_list([])}
-# Used when roles/vpc_peering/meta/argument_specs.yml cannot be read (the filter passes the role's own spec).
+# One vpc_peerings entry is the vpc_peering role's input: the filter passes that role's argument spec; this
+# schema (the design's: today's keys plus `method`) is used only when the role cannot be read.
 PEERING = {
     "name": opt(required=True),
     "method": opt(default="vpc_peer", choices=["vpc_peer", "router_interface"]),
@@ -167,7 +168,6 @@ PEERING = {
     "initiator": opt("dict", required=True, options=_PEERING_SIDE),
     "acceptor": opt("dict", required=True, options=_PEERING_SIDE),
 }
-PEERING_METHOD = PEERING["method"]
 
 # Keys the plan computes, which a role user may also give by hand (the roles' documented defaults).
 AWS_HUB_ROLE = dict(AWS_HUB, remote_cidrs=_str_list([]),
@@ -237,8 +237,6 @@ class _Planner(object):
         self.hosts = list(hosts or [])
         self.variables = list(variables or [])
         self.peering_options = peering_options or PEERING
-        if "method" not in self.peering_options:
-            self.peering_options = dict(self.peering_options, method=PEERING_METHOD)
         self.problems = []
         if not isinstance(topology, dict):
             self.problems.append("the topology must be a dictionary of the keys %s" % ", ".join(TOPOLOGY_KEYS))

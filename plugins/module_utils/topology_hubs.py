@@ -195,6 +195,16 @@ def _resolve_alicloud(hub, vpc, live, index):
                 problems.append("%s: vSwitch %s is in zone %s, not %s; correct zone_id" % (
                     where, ref, hits[0].get("zone_id"), mapping["zone_id"]))
             mappings.append({"zone_id": mapping["zone_id"], "vswitch_id": hits[0]["vswitch_id"]})
+    elif vpc.get("account_host"):
+        # The CEN's account cannot read another account's vSwitches, so the module needs the mappings: the first
+        # vSwitch (by id) of each of the VPC's first two zones, stable from run to run.
+        first = {}
+        for vsw in sorted(vswitches, key=lambda s: s.get("vswitch_id") or ""):
+            first.setdefault(vsw.get("zone_id"), vsw["vswitch_id"])
+        mappings = [{"zone_id": zone, "vswitch_id": first[zone]} for zone in sorted(first, key=str)[:2]]
+        if not mappings:
+            problems.append("%s has no vSwitch; a transit router connection needs one in each of two zones"
+                            % live["vpc_id"])
     resolved = {
         "key": vpc["key"], "name": live.get("vpc_name"), "vpc_id": live["vpc_id"], "region": vpc["region"],
         "cidr_block": live.get("cidr_block"), "route_table_id": live.get("route_table_id"),
@@ -298,7 +308,8 @@ def alicloud_transit_routers(hub):
 
 def alicloud_vpc_attachments(hub, vpcs):
     """``alicloud_transit_router_vpc_attachment`` ``attachments``: one per VPC (zones automatic unless given;
-    another account's VPC names its owner). A basic hub: ``alicloud_cen`` ``attachments`` (child instances)."""
+    another account's VPC names its owner, and its connection publishes the transit router's routes into it).
+    A basic hub: ``alicloud_cen`` ``attachments`` (child instances)."""
     if hub.get("edition") == "basic":
         return [dict({"instance_id": v["vpc_id"], "region_id": v["region"]},
                      **({"owner_id": v["owner_id"]} if v.get("account_host") and v.get("owner_id") else {}))
@@ -308,8 +319,9 @@ def alicloud_vpc_attachments(hub, vpcs):
         item = {"vpc_id": vpc["vpc_id"], "region": vpc["region"], "name": "%s-%s" % (hub["name"], vpc["key"])}
         if vpc.get("zone_mappings"):
             item["zone_mappings"] = vpc["zone_mappings"]
-        if vpc.get("account_host") and vpc.get("owner_id"):
-            item["vpc_owner_id"] = vpc["owner_id"]
+        if vpc.get("account_host"):
+            # Its route tables are another account's: it takes the routes its connection publishes instead.
+            item.update(vpc_owner_id=vpc.get("owner_id"), auto_publish_route_enabled=True)
         items.append(item)
     return items
 
@@ -349,34 +361,20 @@ def alicloud_route_tables(routers, vpc_attachments, peer_attachments):
     return tables
 
 
-def _by_account(vpcs, routes_of):
-    groups, order = {}, []
-    for vpc in vpcs:
-        owner = vpc.get("account_host") or None
-        routes = routes_of(vpc)
-        if not routes:
-            continue
-        if owner not in groups:
-            order.append(owner)
-            groups[owner] = []
-        groups[owner].extend(routes)
-    return [{"account_host": owner, "routes": groups[owner]} for owner in order]
-
-
 def alicloud_route_entries(hub, vpcs, attachments):
-    """``alicloud_route_entry`` ``routes``, one group per account (``[{account_host, routes}]``, account_host
-    null for the hub's own): in every route table of every VPC, each OTHER network (the hub's other VPCs, and
-    the hub's remote_cidrs unless the VPC's VPN gateway publishes them) toward its own transit router connection."""
+    """``alicloud_route_entry`` ``routes``: in every route table of every VPC of the hub's own account, each OTHER
+    network (the hub's other VPCs, and the hub's remote_cidrs unless the VPC's VPN gateway publishes them) toward
+    its own transit router connection. (Another account's VPC takes the routes its connection publishes.)"""
     ids = attachment_ids(vpcs, attachments)
-
-    def routes_of(vpc):
-        if not ids.get(vpc["key"]):
-            return []
+    routes = []
+    for vpc in vpcs:
+        if vpc.get("account_host") or not ids.get(vpc["key"]):
+            continue
         remote = hub.get("remote_cidrs") if vpc.get("remote_routes", True) else []
-        return [{"route_table_id": table, "region": vpc["region"], "destination_cidr_block": cidr,
-                 "next_hop_type": "Attachment", "next_hop_id": ids[vpc["key"]], "name": hub["name"]}
-                for table in vpc["route_table_ids"] for cidr in _other_networks(vpc, vpcs, remote)]
-    return _by_account(vpcs, routes_of)
+        routes.extend({"route_table_id": table, "region": vpc["region"], "destination_cidr_block": cidr,
+                       "next_hop_type": "Attachment", "next_hop_id": ids[vpc["key"]], "name": hub["name"]}
+                      for table in vpc["route_table_ids"] for cidr in _other_networks(vpc, vpcs, remote))
+    return routes
 
 
 def _next_hops(entry):
@@ -388,12 +386,13 @@ def _next_hops(entry):
 
 
 def alicloud_route_entries_toward(vpcs, transit_router_attachment_ids):
-    """``alicloud_route_entry`` ``routes`` to delete, per account: the custom entries of the VPCs (read with
-    ``include_routes``) whose next hop is one of the hub's transit router connections."""
+    """``alicloud_route_entry`` ``routes`` to delete: the custom entries of the VPCs of the hub's own account (read
+    with ``include_routes``) whose next hop is one of the hub's transit router connections."""
     ours = set(i for i in transit_router_attachment_ids or [] if i)
-
-    def routes_of(vpc):
-        routes = []
+    routes = []
+    for vpc in vpcs:
+        if vpc.get("account_host"):
+            continue
         for entry in vpc.get("route_entries") or []:
             if str(entry.get("type", "Custom")).lower() != "custom":
                 continue
@@ -402,8 +401,7 @@ def alicloud_route_entries_toward(vpcs, transit_router_attachment_ids):
                         "destination_cidr_block": entry.get("destination_cidr_block")}
                 if item not in routes:
                     routes.append(item)
-        return routes
-    return _by_account(vpcs, routes_of)
+    return routes
 
 
 def alicloud_built(hub, vpcs, cen, routers=None, attachments=None, peers=None):

@@ -489,10 +489,9 @@ def test_alicloud_lists_routers_connections_route_tables_routes_and_facts():
          "propagations": ["tr-attach-t", "tr-attach-p"]},
         {"transit_router_id": "tr-b", "system": True, "associations": ["tr-attach-b", "tr-attach-p"],
          "propagations": ["tr-attach-b", "tr-attach-p"]}]
-    groups = FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS)
-    assert [g["account_host"] for g in groups] == [None]
+    routes = FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS)
     assert [(r["route_table_id"], r["region"], r["destination_cidr_block"], r["next_hop_type"], r["next_hop_id"])
-            for r in groups[0]["routes"]] == [
+            for r in routes] == [
         ("vtb-t", "ap-northeast-1", "192.168.0.0/16", "Attachment", "tr-attach-t"),
         ("vtb-t", "ap-northeast-1", "172.16.0.0/16", "Attachment", "tr-attach-t"),
         ("vtb-t", "ap-northeast-1", "172.17.0.0/16", "Attachment", "tr-attach-t"),
@@ -500,8 +499,7 @@ def test_alicloud_lists_routers_connections_route_tables_routes_and_facts():
         ("vtb-b", "cn-beijing", "172.16.0.0/16", "Attachment", "tr-attach-b"),
         ("vtb-b", "cn-beijing", "172.17.0.0/16", "Attachment", "tr-attach-b")]
     # check mode: a connection still to be made has no id, and no route is planned toward it
-    assert FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS[:1])[0]["routes"][0]["route_table_id"] == "vtb-t"
-    assert all(r["route_table_id"] == "vtb-t" for r in FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS[:1])[0]["routes"])
+    assert {r["route_table_id"] for r in FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS[:1])} == {"vtb-t"}
     built = FILTERS["alicloud_hub_built"](vpcs, hub, {"cen_id": "cen-1"}, ROUTERS, ATTACHMENTS, PEERS)
     assert (built["cen_id"], built["edition"], built["transit_routers"]["cn-beijing"], built["vpc_attachment_ids"],
             built["peer_attachment_ids"], built["cidrs"]) == (
@@ -517,8 +515,8 @@ def test_alicloud_route_teardown_takes_only_routes_toward_the_hubs_connections()
                 "next_hops": {"next_hop": [{"next_hop_type": "VpnGateway", "next_hop_id": "vpn-1"}]}},
                {"route_table_id": "vtb-t", "destination_cidr_block": "10.0.0.0/24", "type": "System", "next_hops": {}}]
     hub, vpcs = alicloud_hub_and_vpcs(found=ali_found(dict(TOKYO, route_entries=entries), BEIJING))
-    assert FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS, "absent") == [{"account_host": None, "routes": [
-        {"route_table_id": "vtb-t", "region": "ap-northeast-1", "destination_cidr_block": "192.168.0.0/16"}]}]
+    assert FILTERS["alicloud_hub_route_entries"](vpcs, hub, ATTACHMENTS, "absent") == [
+        {"route_table_id": "vtb-t", "region": "ap-northeast-1", "destination_cidr_block": "192.168.0.0/16"}]
     assert FILTERS["alicloud_hub_route_entries"](vpcs, hub, ["tr-attach-other"], "absent") == []
 
 
@@ -529,22 +527,27 @@ def test_alicloud_lists_for_other_accounts_three_regions_packages_and_basic_hubs
     topo["transit_alicloud_hubs"][0]["inter_region"] = {"bandwidth_type": "BandwidthPackage", "bandwidth": 2,
                                                         "bandwidth_package": {"bandwidth": 10, "geographic_region_a": "China",
                                                                               "geographic_region_b": "Asia-Pacific"}}
-    found = ali_found(TOKYO) + ali_found(dict(BEIJING, owner_id=9999), host="other") + ali_found(
+    beijing = dict(BEIJING, owner_id=9999, vswitches=[
+        {"vswitch_id": "vsw-b3", "zone_id": "cn-beijing-a"}, {"vswitch_id": "vsw-b1", "zone_id": "cn-beijing-a"},
+        {"vswitch_id": "vsw-b2", "zone_id": "cn-beijing-h"}, {"vswitch_id": "vsw-b0", "zone_id": "cn-beijing-k"}])
+    found = ali_found(TOKYO) + ali_found(beijing, host="other") + ali_found(
         {"vpc_id": "vpc-s", "vpc_name": "sv", "cidr_block": "100.64.0.0/16", "region_id": "us-west-1",
          "route_table_id": "vtb-s", "owner_id": 5123})
     hub, vpcs = alicloud_hub_and_vpcs(topo, HOSTS + ["other"], found)
     attachments = FILTERS["alicloud_hub_vpc_attachments"](vpcs, hub)
+    # another account's VPC: its owner, the mappings this account cannot choose, the routes its connection publishes
     assert attachments[1] == {"vpc_id": "vpc-b2", "region": "cn-beijing", "name": "seed-cen-beijing-vpc",
-                              "vpc_owner_id": "9999"}
+                              "vpc_owner_id": "9999", "auto_publish_route_enabled": True,
+                              "zone_mappings": [{"zone_id": "cn-beijing-a", "vswitch_id": "vsw-b1"},
+                                                {"zone_id": "cn-beijing-h", "vswitch_id": "vsw-b2"}]}
     peers = FILTERS["alicloud_hub_peer_attachments"](hub, "cenbwp-1")
     assert [(p["region"], p["peer_region"], p["bandwidth_type"], p["bandwidth"], p["cen_bandwidth_package_id"])
             for p in peers] == [("ap-northeast-1", "cn-beijing", "BandwidthPackage", 2, "cenbwp-1"),
                                 ("ap-northeast-1", "us-west-1", "BandwidthPackage", 2, "cenbwp-1"),
                                 ("cn-beijing", "us-west-1", "BandwidthPackage", 2, "cenbwp-1")]
     connected = [dict(a, transit_router_attachment_id="att-" + a["vpc_id"]) for a in attachments]
-    groups = FILTERS["alicloud_hub_route_entries"](vpcs, hub, connected)
-    assert [(g["account_host"], sorted({r["route_table_id"] for r in g["routes"]})) for g in groups] == [
-        (None, ["vtb-s", "vtb-t"]), ("other", ["vtb-b"])]
+    routes = FILTERS["alicloud_hub_route_entries"](vpcs, hub, connected)
+    assert sorted({r["route_table_id"] for r in routes}) == ["vtb-s", "vtb-t"]  # the hub's own account's tables
     basic = dict(hub, edition="basic", bandwidth_package={"bandwidth": 10, "region_pairs": [
         {"local_region": "ap-northeast-1", "opposite_region": "cn-beijing", "bandwidth": 5}]})
     assert FILTERS["alicloud_hub_vpc_attachments"](vpcs, basic)[:2] == [
