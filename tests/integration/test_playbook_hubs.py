@@ -6,7 +6,7 @@ and Beijing + VPC connections in two zones + one inter-region connection + route
 run changes nothing and makes no mutating call; the module invocations per host are counted (tests/callback_plugins)
 and do not change with 4 VPCs per cloud; check mode on an unbuilt twin makes no mutating call; bad topology stops
 before any mutating call on either cloud; the teardown leaves the world as the world file made it. Also: a VPC of
-another Alibaba account (grant with its owner's credentials), and an existing Basic CEN (edition basic).
+another Alibaba account (grant with its owner's credentials), and adopting a Basic CEN from before (edition basic).
 """
 
 from __future__ import annotations
@@ -238,20 +238,33 @@ def test_another_accounts_vpc_is_granted_with_its_owners_credentials(today_peeri
     assert world(today_peering_twin) == before
 
 
-def test_edition_basic_adopts_a_basic_cen_the_2018_way(twin, tmp_path):
-    """The legacy world: a CEN made through the API is Basic there; child attachments, then teardown."""
+def test_edition_basic_adopts_an_existing_basic_cen_the_2018_way(world_twin, tmp_path):
+    """Today's clouds with a Basic CEN from before (world key cens): the hub adopts it, attaches the other VPC as a
+    child (a new CEN would be Enterprise), changes nothing the second time, and its teardown takes the CEN."""
+    raw = yaml.safe_load((ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml").read_text())
+    raw["alicloud"]["accounts"][0]["cens"] = [{"name": "seed-cen", "edition": "basic", "vpcs": ["tokyo-vpc"]}]
+    path = tmp_path / "world.yml"
+    path.write_text(yaml.safe_dump(raw))
+    handle = world_twin(path)
     topology = copy.deepcopy(TOPOLOGY)
     topology["transit_alicloud_hubs"][0]["edition"] = "basic"
     del topology["transit_vpn_bridges"]
     inventory = _inventory(tmp_path, topology)
-    before = world(twin)
-    run = play(twin.env, inventory, HUBS)
+    before = world(handle)
+    run = play(handle.env, inventory, HUBS)
     assert run.module_calls["alicloud_main"] == {"alicloud_vpc_info": 1, "alicloud_cen": 1}
-    assert sorted((c["ChildInstanceRegionId"], c["Status"]) for c in twin.twin.backend.state.all("CenChildInstance")) \
-        == [(TOKYO, "Attached"), (BEIJING, "Attached")]
+    state = handle.twin.backend.state
+    assert [c.id for c in handle.ali_resources("Cen")] == before["alicloud"]["Cen"]  # adopted, not a new one
+    assert sorted((c["ChildInstanceRegionId"], c["Status"]) for c in state.all("CenChildInstance")) == [
+        (TOKYO, "Attached"), (BEIJING, "Attached")]
+    assert not any(r.get("Type") == "Enterprise" for r in handle.ali_resources("TransitRouter"))
     assert "1 Kbps test bandwidth" in run.output
-    assert delivered(twin, "10.0.0.17", "192.168.0.92")[0]
-    twin.clear_calls()
-    assert play(twin.env, inventory, HUBS).changed()["alicloud_main"] == 0 and twin.mutating_calls() == []
-    play(twin.env, inventory, HUBS, "-e", "transit_hubs_state=absent")
-    assert world(twin) == before
+    assert delivered(handle, "10.0.0.17", "192.168.0.92")[0]
+    handle.clear_calls()
+    assert play(handle.env, inventory, HUBS).changed() == {"aws_main": 0, "alicloud_main": 0}
+    assert handle.mutating_calls() == []
+    play(handle.env, inventory, HUBS, "-e", "transit_hubs_state=absent")
+    after = world(handle)
+    assert "Cen" not in after["alicloud"] and "CenChildInstance" not in after["alicloud"]
+    assert dict((k, v) for k, v in before["alicloud"].items() if not k.startswith("Cen")) == after["alicloud"]
+    assert after["aws"] == before["aws"]
