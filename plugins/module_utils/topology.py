@@ -709,8 +709,8 @@ def plan_bridge(bridge, aws_hub, ali_hub):
         "tunnel_inside_cidrs": list(bridge.get("tunnel_inside_cidrs") or []),
         "placeholder_ip": bridge["placeholder_ip"],
         "tags": dict(bridge.get("tags") or {}),
-        "gateway": {"bandwidth": bridge["gateway_bandwidth"], "instance_charge_type": bridge.get("instance_charge_type"),
-                    "period": bridge.get("period")},
+        "gateway": {"bandwidth": bridge["gateway_bandwidth"],
+                    "instance_charge_type": bridge.get("instance_charge_type"), "period": bridge.get("period")},
     }
 
 

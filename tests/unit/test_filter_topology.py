@@ -93,7 +93,8 @@ def test_the_plan_holds_no_secret_and_says_where_keys_come_from():
     assert result["bridges"]["tgw-tokyo"]["psk_source"] == "given"
     del topo["transit_vpn_bridges"][0]["psks"]
     assert plan(topo)["bridges"]["tgw-tokyo"]["psk_source"] == "seed"
-    assert topology.bridge_secrets(topo["transit_vpn_bridges"], "tgw-tokyo") == {"psks": [], "psk_seed": "my-secret-seed"}
+    assert topology.bridge_secrets(topo["transit_vpn_bridges"], "tgw-tokyo") == {
+        "psks": [], "psk_seed": "my-secret-seed"}
 
 
 def test_a_vpn_gateway_bridge_resolves_its_vpc_region_host_and_vpc_routes():
@@ -106,117 +107,121 @@ def test_a_vpn_gateway_bridge_resolves_its_vpc_region_host_and_vpc_routes():
     bridge = result["bridges"]["gw"]
     assert (bridge["alicloud_region"], bridge["alicloud_vpc"], bridge["tunnels"], bridge["gateway"]) == (
         "cn-beijing", "beijing-vpc", 4, {"bandwidth": 10, "instance_charge_type": "PREPAY", "period": 1})
-    assert (bridge["ike"]["encryption"], bridge["ike"]["integrity"], bridge["ike"]["dh_group"]) == ("aes128", "sha256", 2)
+    ike = bridge["ike"]
+    assert (ike["encryption"], ike["integrity"], ike["dh_group"]) == ("aes128", "sha256", 2)
     # the gateway VPC's own VPN gateway publishes the AWS prefixes: the hub routes only the other VPCs from it
     assert [(v["key"], v["remote_routes"]) for v in result["alicloud_hubs"]["seed-cen"]["vpcs"]] == [
         ("tokyo-vpc", True), ("beijing-vpc", False)]
 
 
 # --- every pre-flight check: refused with the field and the fix ---------------------------------------------
+AWS, ALI, BR = ["transit_aws_hubs", 0], ["transit_alicloud_hubs", 0], ["transit_vpn_bridges", 0]
+A, L, B = "transit_aws_hubs[0]", "transit_alicloud_hubs[0]", "transit_vpn_bridges[0]"
 CHECKS = [
     # unknown keys, named with the nearest valid one
-    (change(["transit_aws_hubs", 0, "regoin"], "us-east-1"), ["transit_aws_hubs[0].regoin: unknown key; did you mean `region`?"]),
-    (change(["transit_vpn_bridges", 0, "ike"], {"phase1_lifetme": 3600}),
-     ["transit_vpn_bridges[0].ike.phase1_lifetme: unknown key; did you mean `phase1_lifetime`?"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 0, "zone_mappings"], [{"zone_id": "ap-northeast-1a", "vsw": "x"}]),
-     ["transit_alicloud_hubs[0].vpcs[0].zone_mappings[0].vsw: unknown key; valid keys here"]),
+    (change([*AWS, "regoin"], "us-east-1"), [A + ".regoin: unknown key; did you mean `region`?"]),
+    (change([*BR, "ike"], {"phase1_lifetme": 3600}),
+     [B + ".ike.phase1_lifetme: unknown key; did you mean `phase1_lifetime`?"]),
+    (change([*ALI, "vpcs", 0, "zone_mappings"], [{"zone_id": "ap-northeast-1a", "vsw": "x"}]),
+     [L + ".vpcs[0].zone_mappings[0].vsw: unknown key; valid keys here"]),
     # missing keys and wrong types
-    (change(["transit_aws_hubs", 0, "region"], None), ["transit_aws_hubs[0].region: is required"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 1, "region"], None), ["transit_alicloud_hubs[0].vpcs[1].region: is required"]),
-    (change(["transit_aws_hubs", 0, "vpcs", 0], {"cidr": "172.16.0.0/16"}),
-     ["transit_aws_hubs[0].vpcs[0]: needs `name` (its Name tag) or `id`"]),
-    (change(["transit_aws_hubs", 0, "asn"], "big"), ["transit_aws_hubs[0].asn: must be an integer, got a string"]),
-    (change(["transit_aws_hubs", 0, "asn"], 65535), ["transit_aws_hubs[0].asn: 65535 is outside the private ASN ranges"]),
+    (change([*AWS, "region"], None), [A + ".region: is required"]),
+    (change([*ALI, "vpcs", 1, "region"], None), [L + ".vpcs[1].region: is required"]),
+    (change([*AWS, "vpcs", 0], {"cidr": "172.16.0.0/16"}),
+     [A + ".vpcs[0]: needs `name` (its Name tag) or `id`"]),
+    (change([*AWS, "asn"], "big"), [A + ".asn: must be an integer, got a string"]),
+    (change([*AWS, "asn"], 65535), [A + ".asn: 65535 is outside the private ASN ranges"]),
     (change(["transit_vpn_bridges"], {"name": "x"}), ["transit_vpn_bridges: must be a list"]),
-    (change(["transit_alicloud_hubs", 0, "edition"], "Enterprise"), ["transit_alicloud_hubs[0].edition: 'Enterprise' is spelt 'enterprise'"]),
+    (change([*ALI, "edition"], "Enterprise"), [L + ".edition: 'Enterprise' is spelt 'enterprise'"]),
     # malformed and overlapping CIDRs
-    (change(["transit_aws_hubs", 0, "vpcs", 1, "cidr"], "172.17.0.1/16"),
-     ["transit_aws_hubs[0].vpcs[1].cidr: 172.17.0.1/16 has host bits set; the network is 172.17.0.0/16"]),
-    (change(["transit_aws_hubs", 0, "remote_cidrs"], ["10.0.0.0/33"]), ["transit_aws_hubs[0].remote_cidrs[0]: '10.0.0.0/33' is not a CIDR block"]),
-    (change(["transit_vpn_bridges", 0, "aws_prefixes"], ["fd00::/8"]), ["transit_vpn_bridges[0].aws_prefixes[0]: fd00::/8 is not IPv4"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 1, "cidr"], "172.16.128.0/17"),
-     ["transit_aws_hubs[0].vpcs[0].cidr: 172.16.0.0/16 overlaps transit_alicloud_hubs[0].vpcs[1].cidr (172.16.128.0/17)",
+    (change([*AWS, "vpcs", 1, "cidr"], "172.17.0.1/16"),
+     [A + ".vpcs[1].cidr: 172.17.0.1/16 has host bits set; the network is 172.17.0.0/16"]),
+    (change([*AWS, "remote_cidrs"], ["10.0.0.0/33"]), [A + ".remote_cidrs[0]: '10.0.0.0/33' is not a CIDR block"]),
+    (change([*BR, "aws_prefixes"], ["fd00::/8"]), [B + ".aws_prefixes[0]: fd00::/8 is not IPv4"]),
+    (change([*ALI, "vpcs", 1, "cidr"], "172.16.128.0/17"),
+     [A + ".vpcs[0].cidr: 172.16.0.0/16 overlaps transit_alicloud_hubs[0].vpcs[1].cidr (172.16.128.0/17)",
       "give every VPC a CIDR block of its own"]),
-    (change(["transit_aws_hubs", 0, "vpcs", 1, "cidr"], "172.16.0.0/12"),
-     ["transit_aws_hubs[0].vpcs[0].cidr: 172.16.0.0/16 overlaps transit_aws_hubs[0].vpcs[1].cidr (172.16.0.0/12)"]),
+    (change([*AWS, "vpcs", 1, "cidr"], "172.16.0.0/12"),
+     [A + ".vpcs[0].cidr: 172.16.0.0/16 overlaps transit_aws_hubs[0].vpcs[1].cidr (172.16.0.0/12)"]),
     # unknown regions
-    (change(["transit_aws_hubs", 0, "region"], "us-east-7"), ["transit_aws_hubs[0].region: 'us-east-7' is not an AWS region"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 0, "region"], "ap-northeast-01"),
-     ["transit_alicloud_hubs[0].vpcs[0].region: 'ap-northeast-01' is not an Alibaba Cloud region; did you mean 'ap-northeast-1'?"]),
-    (change(["transit_vpn_bridges", 0, "alicloud_region"], "us-west-1"),
-     ["transit_vpn_bridges[0].alicloud_region: us-west-1 has no transit router of hub seed-cen (its regions: ap-northeast-1, cn-beijing)"]),
+    (change([*AWS, "region"], "us-east-7"), [A + ".region: 'us-east-7' is not an AWS region"]),
+    (change([*ALI, "vpcs", 0, "region"], "ap-northeast-01"),
+     [L + ".vpcs[0].region: 'ap-northeast-01' is not an Alibaba Cloud region; did you mean 'ap-northeast-1'?"]),
+    (change([*BR, "alicloud_region"], "us-west-1"),
+     [B + ".alicloud_region: us-west-1 has no transit router of hub seed-cen (its regions: ap-northeast-1, "
+          "cn-beijing)"]),
     # pre-shared keys, counted per mode and valid on both clouds
-    (change(["transit_vpn_bridges", 0, "psks"], [PSK]),
-     ["transit_vpn_bridges[0].psks: mode transit_router uses 2 tunnels: give 2 keys (got 1)"]),
-    (change(["transit_vpn_bridges", 0, "psks"], [PSK, "0starts_with_zero"]),
-     ["transit_vpn_bridges[0].psks[1]: the pre-shared key must not start with zero (0)"]),
-    (change(["transit_vpn_bridges", 0, "psks"], [PSK, "has-a-dash-and space"]),
-     ["transit_vpn_bridges[0].psks[1]: the pre-shared key must be 8 to 64 characters",
+    (change([*BR, "psks"], [PSK]),
+     [B + ".psks: mode transit_router uses 2 tunnels: give 2 keys (got 1)"]),
+    (change([*BR, "psks"], [PSK, "0starts_with_zero"]),
+     [B + ".psks[1]: the pre-shared key must not start with zero (0)"]),
+    (change([*BR, "psks"], [PSK, "has-a-dash-and space"]),
+     [B + ".psks[1]: the pre-shared key must be 8 to 64 characters",
       "transit_vpn_bridges[0].psks[1]: the pre-shared key must be 1 to 100 characters"]),
-    (change(["transit_vpn_bridges", 0, "psk_seed"], " "), ["transit_vpn_bridges[0].psk_seed: is empty"]),
+    (change([*BR, "psk_seed"], " "), [B + ".psk_seed: is empty"]),
     # tunnel inside CIDRs: reserved, duplicate, counted
-    (change(["transit_vpn_bridges", 0, "tunnel_inside_cidrs"], ["169.254.6.0/30", "169.254.10.0/30"]),
-     ["transit_vpn_bridges[0].tunnel_inside_cidrs[0]: 169.254.6.0/30 is reserved by Alibaba Cloud"]),
-    (change(["transit_vpn_bridges", 0, "tunnel_inside_cidrs"], ["169.254.10.0/30", "169.254.10.0/30"]),
-     ["transit_vpn_bridges[0].tunnel_inside_cidrs[1]: 169.254.10.0/30 is already used by "
+    (change([*BR, "tunnel_inside_cidrs"], ["169.254.6.0/30", "169.254.10.0/30"]),
+     [B + ".tunnel_inside_cidrs[0]: 169.254.6.0/30 is reserved by Alibaba Cloud"]),
+    (change([*BR, "tunnel_inside_cidrs"], ["169.254.10.0/30", "169.254.10.0/30"]),
+     [B + ".tunnel_inside_cidrs[1]: 169.254.10.0/30 is already used by "
       "transit_vpn_bridges[0].tunnel_inside_cidrs[0]"]),
-    (change(["transit_vpn_bridges", 0, "tunnel_inside_cidrs"], ["169.254.10.0/30"]),
-     ["transit_vpn_bridges[0].tunnel_inside_cidrs: mode transit_router uses 2 tunnels: give 2 /30s (got 1)"]),
+    (change([*BR, "tunnel_inside_cidrs"], ["169.254.10.0/30"]),
+     [B + ".tunnel_inside_cidrs: mode transit_router uses 2 tunnels: give 2 /30s (got 1)"]),
     # IKE proposals and lifetimes both clouds accept
-    (change(["transit_vpn_bridges", 0, "ike"], {"phase1_lifetime": 86400}),
-     ["transit_vpn_bridges[0].ike.phase1_lifetime: 86400 s is outside what both clouds accept (900-28800 s)"]),
-    (change(["transit_vpn_bridges", 0, "ike"], {"integrity": "md5"}),
-     ["transit_vpn_bridges[0].ike.integrity: 'md5' is not accepted by both clouds in both phases; use one of"]),
-    (change(["transit_vpn_bridges", 0, "ike"], {"phase2_lifetime": 28800}),
-     ["transit_vpn_bridges[0].ike.phase2_lifetime: 28800 s is outside what both clouds accept (900-3600 s)"]),
+    (change([*BR, "ike"], {"phase1_lifetime": 86400}),
+     [B + ".ike.phase1_lifetime: 86400 s is outside what both clouds accept (900-28800 s)"]),
+    (change([*BR, "ike"], {"integrity": "md5"}),
+     [B + ".ike.integrity: 'md5' is not accepted by both clouds in both phases; use one of"]),
+    (change([*BR, "ike"], {"phase2_lifetime": 28800}),
+     [B + ".ike.phase2_lifetime: 28800 s is outside what both clouds accept (900-3600 s)"]),
     # bandwidths
-    (change(["transit_alicloud_hubs", 0, "inter_region"], {"bandwidth": 0}),
-     ["transit_alicloud_hubs[0].inter_region.bandwidth: must be at least 1 (Mbit/s), got 0"]),
-    (change(["transit_alicloud_hubs", 0, "inter_region"], {"bandwidth_type": "BandwidthPackage"}),
-     ["transit_alicloud_hubs[0].inter_region.bandwidth_package: is required with bandwidth_type BandwidthPackage"]),
-    (change(["transit_alicloud_hubs", 0, "inter_region"], {"bandwidth_type": "BandwidthPackage", "bandwidth": 20,
+    (change([*ALI, "inter_region"], {"bandwidth": 0}),
+     [L + ".inter_region.bandwidth: must be at least 1 (Mbit/s), got 0"]),
+    (change([*ALI, "inter_region"], {"bandwidth_type": "BandwidthPackage"}),
+     [L + ".inter_region.bandwidth_package: is required with bandwidth_type BandwidthPackage"]),
+    (change([*ALI, "inter_region"], {"bandwidth_type": "BandwidthPackage", "bandwidth": 20,
                                                           "bandwidth_package": {"bandwidth": 10,
                                                                                 "geographic_region_a": "Asia-Pacific",
                                                                                 "geographic_region_b": "China"}}),
-     ["transit_alicloud_hubs[0].inter_region.bandwidth: 20 Mbit/s is more than the package's 10 Mbit/s"]),
-    (change(["transit_vpn_bridges", 0, "gateway_bandwidth"], 0), ["transit_vpn_bridges[0].gateway_bandwidth: must be at least 1"]),
-    (change(["transit_alicloud_hubs", 0, "bandwidth_package"], {"bandwidth": 10, "geographic_region_a": "Asia-Pacific",
+     [L + ".inter_region.bandwidth: 20 Mbit/s is more than the package's 10 Mbit/s"]),
+    (change([*BR, "gateway_bandwidth"], 0), [B + ".gateway_bandwidth: must be at least 1"]),
+    (change([*ALI, "bandwidth_package"], {"bandwidth": 10, "geographic_region_a": "Asia-Pacific",
                                                                "geographic_region_b": "China"}),
-     ["transit_alicloud_hubs[0].bandwidth_package: is for edition basic (region-pair limits)"]),
+     [L + ".bandwidth_package: is for edition basic (region-pair limits)"]),
     # hosts not in the inventory
-    (change(["transit_aws_hubs", 0, "host"], "aws-main"),
-     ["transit_aws_hubs[0].host: 'aws-main' is not an inventory host; did you mean 'aws_main'?"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 1, "account_host"], "account_b"),
-     ["transit_alicloud_hubs[0].vpcs[1].account_host: 'account_b' is not an inventory host"]),
+    (change([*AWS, "host"], "aws-main"),
+     [A + ".host: 'aws-main' is not an inventory host; did you mean 'aws_main'?"]),
+    (change([*ALI, "vpcs", 1, "account_host"], "account_b"),
+     [L + ".vpcs[1].account_host: 'account_b' is not an inventory host"]),
     # an AWS hub routes toward every Alibaba VPC: each needs its cidr (and the other way round)
-    (change(["transit_alicloud_hubs", 0, "vpcs", 1, "cidr"], None),
-     ["transit_alicloud_hubs[0].vpcs[1].cidr: is required: the AWS side routes toward this VPC and cannot read "
+    (change([*ALI, "vpcs", 1, "cidr"], None),
+     [L + ".vpcs[1].cidr: is required: the AWS side routes toward this VPC and cannot read "
       "Alibaba Cloud's API with its own credentials"]),
-    (change(["transit_aws_hubs", 0, "vpcs", 0, "cidr"], None), ["transit_aws_hubs[0].vpcs[0].cidr: is required: the Alibaba Cloud side"]),
+    (change([*AWS, "vpcs", 0, "cidr"], None), [A + ".vpcs[0].cidr: is required: the Alibaba Cloud side"]),
     # bridges naming unknown hubs or VPCs, modes
-    (change(["transit_vpn_bridges", 0, "aws_hub"], "seed-tgw2"),
-     ["transit_vpn_bridges[0].aws_hub: 'seed-tgw2' is not a hub of transit_aws_hubs (seed-tgw); did you mean 'seed-tgw'?"]),
-    (change(["transit_vpn_bridges", 0, "alicloud_hub"], "cen"), ["transit_vpn_bridges[0].alicloud_hub: 'cen' is not a hub of transit_alicloud_hubs"]),
-    (change(["transit_vpn_bridges", 0, "mode"], "vpn_gateway"),
-     ["transit_vpn_bridges[0].alicloud_vpc: is required in mode vpn_gateway: the VPC that holds the VPN gateway"]),
-    (change(["transit_vpn_bridges", 0, "alicloud_vpc"], "osaka-vpc"),
-     ["transit_vpn_bridges[0].alicloud_vpc: 'osaka-vpc' is not a VPC of Alibaba hub seed-cen"]),
-    (change(["transit_vpn_bridges", 0, "mode"], "gateway"), ["transit_vpn_bridges[0].mode: 'gateway' is not one of transit_router, vpn_gateway"]),
-    (change(["transit_vpn_bridges", 0, "instance_charge_type"], "PREPAY"),
-     ["transit_vpn_bridges[0].instance_charge_type: is for mode vpn_gateway"]),
+    (change([*BR, "aws_hub"], "seed-tgw2"),
+     [B + ".aws_hub: 'seed-tgw2' is not a hub of transit_aws_hubs (seed-tgw); did you mean 'seed-tgw'?"]),
+    (change([*BR, "alicloud_hub"], "cen"), [B + ".alicloud_hub: 'cen' is not a hub of transit_alicloud_hubs"]),
+    (change([*BR, "mode"], "vpn_gateway"),
+     [B + ".alicloud_vpc: is required in mode vpn_gateway: the VPC that holds the VPN gateway"]),
+    (change([*BR, "alicloud_vpc"], "osaka-vpc"),
+     [B + ".alicloud_vpc: 'osaka-vpc' is not a VPC of Alibaba hub seed-cen"]),
+    (change([*BR, "mode"], "gateway"), [B + ".mode: 'gateway' is not one of transit_router, vpn_gateway"]),
+    (change([*BR, "instance_charge_type"], "PREPAY"),
+     [B + ".instance_charge_type: is for mode vpn_gateway"]),
     # BGP
-    (change(["transit_vpn_bridges", 0, "routing"], "bgp"), ["transit_vpn_bridges[0].routing: bgp is not supported yet; use static"]),
+    (change([*BR, "routing"], "bgp"), [B + ".routing: bgp is not supported yet; use static"]),
     # names, zones, probes, peerings
     (dict(seed(), transit_vpn_bridges=SEED["transit_vpn_bridges"] * 2),
      ["transit_vpn_bridges[1].name: 'tgw-tokyo' is already the name of transit_vpn_bridges[0]"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 0, "zone_mappings"], [{"zone_id": "cn-beijing-a", "vswitch_name": "x"}]),
-     ["transit_alicloud_hubs[0].vpcs[0].zone_mappings[0].zone_id: 'cn-beijing-a' is not a zone of ap-northeast-1"]),
-    (change(["transit_alicloud_hubs", 0, "vpcs", 0, "zone_mappings"], [{"zone_id": "ap-northeast-1a"}]),
-     ["transit_alicloud_hubs[0].vpcs[0].zone_mappings[0]: give exactly one of `vswitch_id` and `vswitch_name`"]),
+    (change([*ALI, "vpcs", 0, "zone_mappings"], [{"zone_id": "cn-beijing-a", "vswitch_name": "x"}]),
+     [L + ".vpcs[0].zone_mappings[0].zone_id: 'cn-beijing-a' is not a zone of ap-northeast-1"]),
+    (change([*ALI, "vpcs", 0, "zone_mappings"], [{"zone_id": "ap-northeast-1a"}]),
+     [L + ".vpcs[0].zone_mappings[0]: give exactly one of `vswitch_id` and `vswitch_name`"]),
     (change(["transit_probes"], ["10.0.0.17", "10.0.0.300"]), ["transit_probes[1]: '10.0.0.300' is not an IP address"]),
-    (change(["transit_aws_hubs", 0, "route_tables"], [{"name": "t", "associations": ["vpc-c"], "routes": [{"cidr": "10.0.0.0/8"}]}]),
-     ["transit_aws_hubs[0].route_tables[0].associations[0]: 'vpc-c' is neither a VPC of this hub (vpc-a, vpc-b) nor an "
-      "attachment id", "transit_aws_hubs[0].route_tables[0].routes[0]: give exactly one of `target`"]),
+    (change([*AWS, "route_tables"], [{"name": "t", "associations": ["vpc-c"], "routes": [{"cidr": "10.0.0.0/8"}]}]),
+     [A + ".route_tables[0].associations[0]: 'vpc-c' is neither a VPC of this hub (vpc-a, vpc-b) nor an "
+      "attachment id", A + ".route_tables[0].routes[0]: give exactly one of `target`"]),
     (dict(seed(), vpc_peerings=[{"name": "p", "initiator": {"account": "alicloud_main", "region": "ap-northeast-1",
                                                            "vpc": "tokyo-vpc", "routes": ["10.1.0.0/16"]},
                                  "acceptor": {"account": "account-b", "region": "us-west-1", "vpc": "v",
@@ -227,7 +232,8 @@ CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("topo,expected", CHECKS, ids=[c[1][0].split(":")[0] + ":" + str(i) for i, c in enumerate(CHECKS)])
+@pytest.mark.parametrize("topo,expected", CHECKS,
+                         ids=["%s:%d" % (c[1][0].split(":")[0], i) for i, c in enumerate(CHECKS)])
 def test_each_preflight_check_names_the_field_and_the_fix(topo, expected):
     message = refused(topo)
     assert "nothing was changed" in message
@@ -250,7 +256,8 @@ def test_every_problem_is_reported_at_once_and_no_key_is_echoed():
 def test_a_misspelt_topology_variable_is_named_not_ignored():
     message = refused(SEED, variables=["transit_vpn_bridge", "transit_cloud", "transit_aws_connection",
                                        "vpc_peerings_state", "transit_plan"])
-    assert "transit_vpn_bridge: unknown variable, so it would be ignored; did you mean `transit_vpn_bridges`?" in message
+    assert ("transit_vpn_bridge: unknown variable, so it would be ignored; did you mean `transit_vpn_bridges`?"
+            in message)
     assert "transit_cloud" not in message and "vpc_peerings_state" not in message
 
 
@@ -258,10 +265,11 @@ def test_the_peering_schema_is_the_vpc_peering_roles_argument_spec():
     options = topology_filters.peering_options()
     role = yaml.safe_load((ROOT / "roles" / "vpc_peering" / "meta" / "argument_specs.yml").read_text())
     assert set(options) == set(role["argument_specs"]["main"]["options"]["vpc_peering"]["options"])
-    topo = dict(seed(), vpc_peerings=[{"name": "p", "initiator": {"account": "alicloud_main", "region": "ap-northeast-1",
-                                                                  "vpc": "tokyo-vpc", "routes": ["192.168.0.0/16"]},
-                                       "acceptor": {"account": "aws_main", "region": "us-west-1", "vpc": "v",
-                                                    "routes": ["10.0.0.0/8"]}, "spec": "Large.2"}])
+    peering = {"name": "p", "spec": "Large.2",
+               "initiator": {"account": "alicloud_main", "region": "ap-northeast-1", "vpc": "tokyo-vpc",
+                             "routes": ["192.168.0.0/16"]},
+               "acceptor": {"account": "aws_main", "region": "us-west-1", "vpc": "v", "routes": ["10.0.0.0/8"]}}
+    topo = dict(seed(), vpc_peerings=[peering])
     result = plan(topo)
     assert result["peerings"]["p"]["state"] == "present" and result["order"]["peerings"] == ["p"]
     assert topology.plan_items(result, "peerings", "alicloud_main") == [result["peerings"]["p"]]
@@ -275,7 +283,8 @@ def test_topology_items_pick_what_a_host_runs_in_order():
                                          vpcs=[{"name": "vpc-c", "cidr": "172.18.0.0/16"}]))
     result = plan(topo)
     assert [h["name"] for h in FILTERS["topology_items"](result, "aws_hubs", "aws_main")] == ["seed-tgw", "second"]
-    assert [h["name"] for h in FILTERS["topology_items"](result, "aws_hubs", "aws_main", True)] == ["second", "seed-tgw"]
+    backwards = FILTERS["topology_items"](result, "aws_hubs", "aws_main", True)
+    assert [h["name"] for h in backwards] == ["second", "seed-tgw"]
     assert FILTERS["topology_items"](result, "aws_hubs", "alicloud_main") == []
     assert [b["name"] for b in FILTERS["topology_items"](result, "bridges", "aws_main")] == ["tgw-tokyo"]
     # every other network: the Alibaba VPCs and the other AWS hub's VPCs
@@ -299,8 +308,8 @@ def test_topology_hub_completes_a_hand_written_hub_and_keeps_a_plan_entry():
         ["cn-beijing", "ap-northeast-1"], ["me"], "multicloud.transit hub h", [])
     assert [v["key"] for v in hub["vpcs"]] == ["vpc-1", "b"]
     with pytest.raises(AnsibleFilterError, match=r"aws_hub.vpcs\[0\].cidr: '10/8' is not a CIDR block"):
-        FILTERS["topology_hub"]({"name": "h", "host": "me", "region": "us-east-1", "vpcs": [{"name": "a", "cidr": "10/8"}]},
-                                "aws")
+        FILTERS["topology_hub"]({"name": "h", "host": "me", "region": "us-east-1",
+                                 "vpcs": [{"name": "a", "cidr": "10/8"}]}, "aws")
     with pytest.raises(AnsibleFilterError, match="aws_hub.regoin: unknown key; did you mean `region`"):
         FILTERS["topology_hub"]({"name": "h", "host": "me", "regoin": "us-east-1", "vpcs": [{"name": "a"}]}, "aws")
     with pytest.raises(AnsibleFilterError, match="cloud must be aws or alicloud"):
@@ -346,7 +355,8 @@ def test_the_preflight_reads_one_call_per_account_by_names_or_ids():
     topo["transit_alicloud_hubs"][0]["vpcs"][1].update(account_host="other", id="vpc-b2")
     result = plan(topo, HOSTS + ["other"])
     reads = FILTERS["topology_vpc_reads"](result, "alicloud_main")["alicloud"]
-    assert reads == [{"account_host": "alicloud_main", "regions": ["ap-northeast-1"], "vpc_ids": [], "names": ["tokyo-vpc"]}]
+    assert reads == [{"account_host": "alicloud_main", "regions": ["ap-northeast-1"], "vpc_ids": [],
+                      "names": ["tokyo-vpc"]}]
     assert FILTERS["topology_vpc_reads"](result, "other")["alicloud"] == [
         {"account_host": "other", "regions": ["cn-beijing"], "vpc_ids": ["vpc-b2"], "names": []}]
     assert result["hosts"]["other"] == {"clouds": ["alicloud"]}
@@ -354,7 +364,8 @@ def test_the_preflight_reads_one_call_per_account_by_names_or_ids():
 
 
 def test_found_vpcs_are_marked_with_reader_and_region():
-    found = FILTERS["topology_found_vpcs"]({"results": [{"item": {"region": "us-east-1"}, "vpcs": [AWS_A]}]}, "aws_main")
+    registered = {"results": [{"item": {"region": "us-east-1"}, "vpcs": [AWS_A]}]}
+    found = FILTERS["topology_found_vpcs"](registered, "aws_main")
     assert (found[0]["found_by"], found[0]["region"], found[0]["vpc_id"]) == ("aws_main", "us-east-1", "vpc-a1")
     assert FILTERS["topology_found_vpcs"]({"vpcs": [AWS_B]}, "h", "eu-west-1")[0]["region"] == "eu-west-1"
     assert ali_found(TOKYO)[0]["found_by"] == "alicloud_main" and ali_found(TOKYO)[0]["region"] == "ap-northeast-1"
@@ -379,7 +390,8 @@ def test_the_match_resolves_subnets_route_tables_zones_and_owners():
     (aws_found(AWS_A), None, "AWS hub seed-tgw: vpcs[1] (vpc-b): there is no VPC with Name tag 'vpc-b' in us-east-1; "
                              "create it, or correct vpcs[1].name"),
     (aws_found(AWS_A, AWS_B, dict(AWS_B, vpc_id="vpc-b9")), None,
-     "AWS hub seed-tgw: vpcs[1] (vpc-b): 2 VPCs in us-east-1 are named 'vpc-b' (vpc-b1, vpc-b9); give its `id` instead"),
+     "AWS hub seed-tgw: vpcs[1] (vpc-b): 2 VPCs in us-east-1 are named 'vpc-b' (vpc-b1, vpc-b9); give its `id` "
+     "instead"),
     (aws_found(AWS_A, dict(AWS_B, cidr_block="172.18.0.0/16")), None,
      "vpcs[1] (vpc-b): its CIDR block is 172.18.0.0/16, not 172.17.0.0/16 as declared; correct vpcs[1].cidr"),
     (aws_found(AWS_A, dict(AWS_B, subnets=[])), None, "vpc-b1 has no subnet"),
@@ -403,7 +415,8 @@ def test_the_match_on_alibaba_names_the_account_and_the_vswitch():
     topo = seed()
     topo["transit_alicloud_hubs"][0]["vpcs"][1]["account_host"] = "other"
     topo["transit_alicloud_hubs"][0]["vpcs"][0]["zone_mappings"] = [
-        {"zone_id": "ap-northeast-1c", "vswitch_name": "tokyo-vsw-1"}, {"zone_id": "ap-northeast-1a", "vswitch_id": "vsw-x"}]
+        {"zone_id": "ap-northeast-1c", "vswitch_name": "tokyo-vsw-1"},
+        {"zone_id": "ap-northeast-1a", "vswitch_id": "vsw-x"}]
     result = plan(topo, HOSTS + ["other"])
     found = {"aws": [], "alicloud": ali_found(TOKYO, BEIJING)}  # Beijing read by the wrong account
     mine = FILTERS["topology_vpc_problems"](found, result, "alicloud_main")
@@ -451,8 +464,8 @@ def test_aws_lists_attachments_subnet_routes_route_tables_and_facts():
         "name": "t", "associations": ["att-a", "tgw-attach-9"], "propagations": ["att-b"],
         "routes": [{"destination_cidr_block": "10.0.0.0/8", "attachment_id": "att-b"},
                    {"destination_cidr_block": "10.9.0.0/16", "blackhole": True}]}]
-    built = FILTERS["aws_hub_built"](vpcs, hub, {"transit_gateway_id": "tgw-1", "transit_gateway": {
-        "association_default_route_table_id": "tgw-rtb-1"}}, [{"vpc_id": "vpc-a1", "transit_gateway_attachment_id": "att-a"}])
+    tgw = {"transit_gateway_id": "tgw-1", "transit_gateway": {"association_default_route_table_id": "tgw-rtb-1"}}
+    built = FILTERS["aws_hub_built"](vpcs, hub, tgw, [{"vpc_id": "vpc-a1", "transit_gateway_attachment_id": "att-a"}])
     assert built == {"tgw_id": "tgw-1", "region": "us-east-1", "route_table_id": "tgw-rtb-1",
                      "attachment_ids": {"vpc-a": "att-a", "vpc-b": None},
                      "vpcs": [{"key": "vpc-a", "name": "vpc-a", "vpc_id": "vpc-a1", "cidr_block": "172.16.0.0/16",
@@ -477,7 +490,8 @@ PEERS = [{"region_id": "ap-northeast-1", "peer_region_id": "cn-beijing", "transi
 def test_alicloud_lists_routers_connections_route_tables_routes_and_facts():
     hub, vpcs = alicloud_hub_and_vpcs()
     assert FILTERS["alicloud_hub_transit_routers"](hub) == [
-        {"region": "ap-northeast-1", "name": "seed-cen-ap-northeast-1"}, {"region": "cn-beijing", "name": "seed-cen-cn-beijing"}]
+        {"region": "ap-northeast-1", "name": "seed-cen-ap-northeast-1"},
+        {"region": "cn-beijing", "name": "seed-cen-cn-beijing"}]
     assert FILTERS["alicloud_hub_vpc_attachments"](vpcs, hub) == [
         {"vpc_id": "vpc-t1", "region": "ap-northeast-1", "name": "seed-cen-tokyo-vpc"},
         {"vpc_id": "vpc-b2", "region": "cn-beijing", "name": "seed-cen-beijing-vpc"}]
@@ -524,9 +538,9 @@ def test_alicloud_lists_for_other_accounts_three_regions_packages_and_basic_hubs
     topo = seed()
     topo["transit_alicloud_hubs"][0]["vpcs"][1]["account_host"] = "other"
     topo["transit_alicloud_hubs"][0]["vpcs"].append({"name": "sv", "region": "us-west-1", "cidr": "100.64.0.0/16"})
+    package = {"bandwidth": 10, "geographic_region_a": "China", "geographic_region_b": "Asia-Pacific"}
     topo["transit_alicloud_hubs"][0]["inter_region"] = {"bandwidth_type": "BandwidthPackage", "bandwidth": 2,
-                                                        "bandwidth_package": {"bandwidth": 10, "geographic_region_a": "China",
-                                                                              "geographic_region_b": "Asia-Pacific"}}
+                                                        "bandwidth_package": package}
     beijing = dict(BEIJING, owner_id=9999, vswitches=[
         {"vswitch_id": "vsw-b3", "zone_id": "cn-beijing-a"}, {"vswitch_id": "vsw-b1", "zone_id": "cn-beijing-a"},
         {"vswitch_id": "vsw-b2", "zone_id": "cn-beijing-h"}, {"vswitch_id": "vsw-b0", "zone_id": "cn-beijing-k"}])
@@ -622,7 +636,8 @@ def test_filters_by_fqcn_in_a_playbook(tmp_path):
   gather_facts: false
   tasks:
     - ansible.builtin.set_fact:
-        plan: "{{ {'transit_aws_hubs': [{'name': 'h', 'hots': 'x'}]} | multicloud.transit.topology_plan(['localhost']) }}"
+        plan: >-
+          {{ {'transit_aws_hubs': [{'name': 'h', 'hots': 'x'}]} | multicloud.transit.topology_plan(['localhost']) }}
 """)
     run = play({}, "localhost,", "-c", "local", str(typo), expect_rc=2)
     assert "transit_aws_hubs[0].hots: unknown key; did you mean `host`?" in run.output
