@@ -260,10 +260,10 @@ class _Planner(object):
                 self.add(path, "must be a dictionary, got %s" % type(item).__name__)
                 continue
             out.append((path, normalize_options(item, options, path, self.problems)))
-        self.unique_names(key, out)
+        self.unique_names(out)
         return out
 
-    def unique_names(self, key, entries):
+    def unique_names(self, entries):
         seen = {}
         for path, entry in entries:
             name = entry.get("name")
@@ -558,6 +558,31 @@ class _Planner(object):
                     self.add(path, "%s overlaps %s (%s): routes cannot tell the two VPCs apart; give every VPC a "
                                    "CIDR block of its own" % (cidr, other_path, other))
 
+    def networks(self, aws, ali):
+        """``(networks, alicloud_cidrs)``: every declared VPC CIDR with the VPC's identity (the same VPC in two hubs
+        is one VPC), and the Alibaba VPC CIDRs by (region, name or id) for the peering checks. A VPC the other
+        cloud routes toward must declare its CIDR."""
+        networks, vpc_cidrs = [], {}
+        for cloud, hubs, other in (("aws", aws, ali), ("alicloud", ali, aws)):
+            for path, hub in hubs:
+                for index, vpc in enumerate(hub.get("vpcs") or []):
+                    if not vpc or not (vpc.get("name") or vpc.get("id")):
+                        continue
+                    where = "%s.vpcs[%d].cidr" % (path, index)
+                    if vpc.get("cidr") is None and other:
+                        self.add(where, "is required: the %s side routes toward this VPC and cannot read %s's API "
+                                        "with its own credentials; add the VPC's CIDR block" % (
+                                            CLOUD_WORDS["alicloud" if cloud == "aws" else "aws"], CLOUD_WORDS[cloud]))
+                    if vpc.get("cidr") is None or cidr_problem(vpc["cidr"]):
+                        continue
+                    region = hub.get("region") if cloud == "aws" else vpc.get("region")
+                    owner = vpc.get("account_host") or hub.get("host")
+                    networks.append((where, (cloud, owner, region, vpc_key(vpc)), vpc["cidr"]))
+                    if cloud == "alicloud":
+                        for ref in (vpc.get("name"), vpc.get("id")):
+                            vpc_cidrs[(region, ref)] = vpc["cidr"]
+        return networks, vpc_cidrs
+
     # --- all together ----------------------------------------------------------------------------------
     def run(self):
         self.top_level()
@@ -570,26 +595,7 @@ class _Planner(object):
             self.aws_hub(path, hub)
         for path, hub in ali:
             self.alicloud_hub(path, hub)
-        networks, vpc_cidrs = [], {}
-        for cloud, hubs, other in (("aws", aws, ali), ("alicloud", ali, aws)):
-            for path, hub in hubs:
-                for index, vpc in enumerate(hub.get("vpcs") or []):
-                    if not vpc or not (vpc.get("name") or vpc.get("id")):
-                        continue
-                    where = "%s.vpcs[%d].cidr" % (path, index)
-                    if vpc.get("cidr") is None and other:
-                        self.add(where, "is required: the %s side routes toward this VPC and cannot read %s's API "
-                                        "with its own credentials; add e.g. `cidr: %s`" % (
-                                            CLOUD_WORDS["alicloud" if cloud == "aws" else "aws"],
-                                            CLOUD_WORDS[cloud], "10.0.0.0/8"))
-                    if vpc.get("cidr") is None or cidr_problem(vpc["cidr"]):
-                        continue
-                    region = hub.get("region") if cloud == "aws" else vpc.get("region")
-                    owner = vpc.get("account_host") or hub.get("host")
-                    networks.append((where, (cloud, owner, region, vpc_key(vpc)), vpc["cidr"]))
-                    if cloud == "alicloud":
-                        for ref in (vpc.get("name"), vpc.get("id")):
-                            vpc_cidrs[(region, ref)] = vpc["cidr"]
+        networks, vpc_cidrs = self.networks(aws, ali)
         aws_by_name = dict((h["name"], h) for _, h in aws if h.get("name"))
         ali_by_name = dict((h["name"], h) for _, h in ali if h.get("name"))
         for path, bridge in bridges:
