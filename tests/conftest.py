@@ -29,12 +29,17 @@ from twinhelpers import TwinHandle  # noqa: E402
 WORLDS = ROOT / "emulator" / "worlds"
 
 
-def _start(world: str, today: bool = False) -> TwinHandle:
+def _start_file(path, today: bool = False) -> TwinHandle:
+    """A running twin of a world file; ``today`` drops any legacy rule the world switches on."""
     from cloudtwin.server import Twin
     from cloudtwin.world import load_world
 
-    loaded = load_world(str(WORLDS / f"{world}.yml"))
+    loaded = load_world(str(path))
     return TwinHandle(Twin(loaded.without_legacy_rules() if today else loaded).start())
+
+
+def _start(world: str, today: bool = False) -> TwinHandle:
+    return _start_file(WORLDS / f"{world}.yml", today)
 
 
 def _fresh(handle: TwinHandle, monkeypatch) -> TwinHandle:
@@ -50,8 +55,8 @@ def _fresh(handle: TwinHandle, monkeypatch) -> TwinHandle:
 
 @pytest.fixture(scope="session")
 def seed_twin():
-    """The first walkthrough's world, one per test worker."""
-    handle = _start("seed-tgw-cen")
+    """The first walkthrough's networks under the 2018 rules (seed-tgw-cen-legacy), one per test worker."""
+    handle = _start("seed-tgw-cen-legacy")
     yield handle
     handle.twin.stop()
 
@@ -65,7 +70,7 @@ def peering_twin_session():
 
 @pytest.fixture(scope="session")
 def today_seed_twin():
-    """The first walkthrough's networks under today's rules only (no legacy_rules)."""
+    """The first walkthrough's world (seed-tgw-cen): today's rules only, no legacy_rules."""
     handle = _start("seed-tgw-cen", today=True)
     yield handle
     handle.twin.stop()
@@ -79,8 +84,25 @@ def today_peering_twin_session():
 
 
 @pytest.fixture
+def world_twin(monkeypatch):
+    """``world_twin(path)`` starts a twin of any world file (a test may generate one), exports its client env
+    vars and stops it after the test."""
+    started = []
+
+    def start(path) -> TwinHandle:
+        handle = _start_file(path)
+        started.append(handle)
+        for key, value in handle.twin.env().items():
+            monkeypatch.setenv(key, value)
+        return handle
+    yield start
+    for handle in started:
+        handle.twin.stop()
+
+
+@pytest.fixture
 def twin(seed_twin, monkeypatch):
-    """A freshly reset seed-tgw-cen twin with the client env vars set for modules."""
+    """A freshly reset seed-tgw-cen-legacy twin (2018 rules) with the client env vars set for modules."""
     yield _fresh(seed_twin, monkeypatch)
 
 

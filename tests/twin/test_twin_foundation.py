@@ -161,7 +161,8 @@ def test_world_legacy_rules_are_named_and_removable(tmp_path):
     """A world may switch 2018 rules back on by name; an unknown name is refused at load."""
     from cloudtwin.world import WorldError, load_world
 
-    world = load_world(str(ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml"))
+    assert load_world(str(ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml")).legacy_rules == []
+    world = load_world(str(ROOT / "emulator" / "worlds" / "seed-tgw-cen-legacy.yml"))
     assert "basic_cen_by_api" in world.legacy_rules
     assert world.without_legacy_rules().legacy_rules == []
     bad = tmp_path / "bad.yml"

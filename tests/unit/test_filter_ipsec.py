@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +10,10 @@ from ansible.plugins.filter.core import get_hash
 
 from ansible_collections.multicloud.transit.plugins.filter.ipsec import FilterModule
 from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
+from playbookhelpers import filter_docs, localhost_play
 
 ROOT = Path(__file__).resolve().parents[2]
 FILTERS = FilterModule().filters()
-BIN = Path(sys.executable).parent
 
 
 def test_the_filters_and_their_doc_files():
@@ -64,12 +60,6 @@ def test_validity_filters():
     assert FILTERS["ipsec_valid_inside_cidr"]("169.254.6.0/30") is False   # AWS accepts it, Alibaba does not
 
 
-def _env():
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               PYTHONWARNINGS="ignore")
-    return env
-
-
 def test_filters_by_fqcn_in_a_playbook(tmp_path):
     """The filters as a role calls them: FQCN, through Jinja and the collection loader."""
     playbook = tmp_path / "filters.yml"
@@ -99,20 +89,9 @@ def test_filters_by_fqcn_in_a_playbook(tmp_path):
     - ansible.builtin.assert:
         that: refused is failed and 'phase1_lifetime' in refused.msg
 """)
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)], cwd=str(ROOT),
-                          env=_env(), capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    assert "failed=0" in proc.stdout and "ignored=1" in proc.stdout
+    run = localhost_play(playbook)
+    assert run.recap["localhost"]["failed"] == 0 and run.recap["localhost"]["ignored"] == 1
 
 
 def test_ansible_doc_renders_every_filter():
-    names = ["multicloud.transit.%s" % name for name in sorted(FILTERS)]
-    proc = subprocess.run([str(BIN / "ansible-doc"), "-t", "filter", "--json"] + names, cwd=str(ROOT), env=_env(),
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0 and "[WARNING]" not in proc.stderr and "[ERROR]" not in proc.stderr, proc.stderr
-    docs = json.loads(proc.stdout)
-    assert sorted(docs) == names
-    for name in names:
-        doc = docs[name]["doc"]
-        assert doc["name"] == name.split(".")[-1] and doc["short_description"] and doc["description"]
-        assert docs[name]["examples"] and docs[name]["return"]["_value"]["description"]
+    filter_docs(["multicloud.transit.%s" % name for name in sorted(FILTERS)])
