@@ -162,6 +162,13 @@ def normalize(bridge, psks=None, seed=None):
         for position, cidr in enumerate(cidrs):
             problems.extend("vpn_bridge.tunnel_inside_cidrs[%d]: %s" % (position, p)
                             for p in ipsec.inside_cidr_problems(cidr))
+    for secret in ("psks", "psk_seed"):
+        out.pop(secret, None)
+    if not problems and (psks or seed):
+        try:
+            keys(out, psks, seed)
+        except BridgeError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise BridgeError(problems)
     return out
