@@ -152,6 +152,9 @@ def normalize(bridge, psks=None, seed=None):
             if problem:
                 problems.append("vpn_bridge.%s[%d]: %s" % (key, position, problem))
     problems.extend("vpn_bridge.ike: %s" % p for p in ipsec.proposal_problems(out["ike"]))
+    if out["gateway"].get("instance_charge_type") not in (None, "PREPAY", "POSTPAY"):
+        problems.append("vpn_bridge.gateway.instance_charge_type: %r is not PREPAY or POSTPAY"
+                        % (out["gateway"]["instance_charge_type"],))
     if out["mode"] in MODES:
         count = tunnel_count(out["mode"])
         out["tunnels"] = count
