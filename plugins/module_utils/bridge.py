@@ -204,6 +204,30 @@ def references(bridge):
             "placeholder_name": placeholder_name(name)}
 
 
+def hubs_from_built(bridge, aws_built=None, alicloud_built=None):
+    """The bridge's TGW, CEN and transit router from the hub roles' ``transit_built`` facts, as the lookups see them.
+
+    ``aws_built`` / ``alicloud_built``: ``transit_built`` of the AWS and Alibaba hosts (docs/topology.md). Returns
+    ``{tgw, cen, router}``; a part the facts do not hold (hub not built in this run, or only checked) is ``{}``, and
+    the role reads it from the cloud instead. ``router``: ``transit_router_id``, ``type`` (Enterprise | Basic),
+    ``vpc_attachments`` (``vpc_id``, ``transit_router_attachment_id``).
+    """
+    aws_hub = ((aws_built or {}).get("aws_hubs") or {}).get(bridge.get("aws_hub")) or {}
+    ali_hub = ((alicloud_built or {}).get("alicloud_hubs") or {}).get(bridge.get("alicloud_hub")) or {}
+    tgw = {"transit_gateway_id": aws_hub["tgw_id"]} if aws_hub.get("tgw_id") else {}
+    cen = {"cen_id": ali_hub["cen_id"]} if ali_hub.get("cen_id") else {}
+    region = (ali_hub.get("transit_routers") or {}).get(bridge.get("alicloud_region")) or {}
+    router = {}
+    if cen and region.get("transit_router_id"):
+        attachment_ids = ali_hub.get("vpc_attachment_ids") or {}
+        router = {"transit_router_id": region["transit_router_id"],
+                  "system_route_table_id": region.get("system_route_table_id"),
+                  "type": "Basic" if ali_hub.get("edition") == "basic" else "Enterprise",
+                  "vpc_attachments": [{"vpc_id": v.get("vpc_id"), "transit_router_attachment_id": attachment_ids[v["key"]]}
+                                      for v in ali_hub.get("vpcs") or [] if attachment_ids.get(v.get("key"))]}
+    return {"tgw": tgw, "cen": cen, "router": router}
+
+
 def names_on_host(plan, host):
     """Names of the plan's bridges whose AWS side is ``host``, in declaration order."""
     bridges = (plan or {}).get("bridges") or {}
