@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,6 @@ from ansible_collections.multicloud.transit.plugins.module_utils import bridge, 
 
 ROOT = Path(__file__).resolve().parents[2]
 FILTERS = FilterModule().filters()
-BIN = Path(sys.executable).parent
 KEYS = ["first.key_1", "second.key_2", "third.key_3", "fourth.key_4"]
 
 
@@ -67,19 +63,16 @@ def ali_info(mode="transit_router", statuses=("ipsec_sa_established",) * 4, cgw_
 
 
 def test_every_filter_has_its_doc_file_and_ansible_doc_renders_them():
+    from playbookhelpers import filter_docs  # tests/playbookhelpers.py (wave 3, h13)
+
     assert sorted(FILTERS) == ["bridge_alicloud_customer_gateways", "bridge_alicloud_tunnels",
                                "bridge_aws_customer_gateways", "bridge_aws_vpn_connections", "bridge_cleanup",
-                               "bridge_defaults", "bridge_keys", "bridge_psks", "bridge_references", "bridge_routes",
-                               "bridge_tunnels", "bridge_verdict", "bridges_on_host"]
-    names = ["multicloud.transit.%s" % name for name in sorted(FILTERS)]
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", PYTHONWARNINGS="ignore")
-    proc = subprocess.run([str(BIN / "ansible-doc"), "-t", "filter", "--json"] + names, cwd=str(ROOT), env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0 and "[WARNING]" not in proc.stderr and "[ERROR]" not in proc.stderr, proc.stderr
-    docs = json.loads(proc.stdout)
-    assert sorted(docs) == names
-    for name in names:
-        assert docs[name]["doc"]["description"] and docs[name]["examples"] and docs[name]["return"]["_value"]
+                               "bridge_defaults", "bridge_hubs_built", "bridge_keys", "bridge_psks",
+                               "bridge_references", "bridge_routes", "bridge_tunnels", "bridge_verdict",
+                               "bridges_on_host"]
+    for name in FILTERS:
+        assert (ROOT / "plugins" / "filter" / ("%s.yml" % name)).exists(), name
+    filter_docs(["multicloud.transit.%s" % name for name in sorted(FILTERS)])
 
 
 # --- the pairing -------------------------------------------------------------------------------------------------
@@ -340,3 +333,21 @@ def test_a_tunnel_pointed_elsewhere_or_missing_pieces_are_reasons():
 def test_rows_never_hold_a_key():
     rows = FILTERS["bridge_tunnels"](plan_bridge(), aws_vpns(psks=KEYS), ali_info())
     assert not any(key in json.dumps(rows) for key in KEYS)
+
+
+def test_hubs_from_the_hub_roles_facts():
+    aws_built = {"aws_hubs": {"seed-tgw": {"tgw_id": "tgw-1", "route_table_id": "tgw-rtb-1"}}}
+    ali_built = {"alicloud_hubs": {"seed-cen": {
+        "cen_id": "cen-1", "edition": "enterprise",
+        "transit_routers": {"ap-northeast-1": {"transit_router_id": "tr-1", "system_route_table_id": "vtb-1"}},
+        "vpc_attachment_ids": {"tokyo-vpc": "tr-attach-1"},
+        "vpcs": [{"key": "tokyo-vpc", "vpc_id": "vpc-1"}, {"key": "beijing-vpc", "vpc_id": "vpc-2"}]}}}
+    hubs = FILTERS["bridge_hubs_built"](plan_bridge(), aws_built, ali_built)
+    assert hubs == {"tgw": {"transit_gateway_id": "tgw-1"}, "cen": {"cen_id": "cen-1"},
+                    "router": {"transit_router_id": "tr-1", "system_route_table_id": "vtb-1", "type": "Enterprise",
+                               "vpc_attachments": [{"vpc_id": "vpc-1", "transit_router_attachment_id": "tr-attach-1"}]}}
+    # a hub only checked (ids null), another region, or no facts: read from the cloud instead
+    checked = {"aws_hubs": {"seed-tgw": {"tgw_id": None}}}
+    assert FILTERS["bridge_hubs_built"](plan_bridge(), checked, None) == {"tgw": {}, "cen": {}, "router": {}}
+    assert FILTERS["bridge_hubs_built"](plan_bridge(alicloud_region="cn-beijing"), aws_built, ali_built)["router"] == {}
+    assert FILTERS["bridge_hubs_built"](plan_bridge())["tgw"] == {}
