@@ -59,7 +59,6 @@ FILTERS = {
     "bridge_psks": bridge.psks_of,                    # (transit_vpn_bridges, name): given or seed-derived keys
     "bridge_keys": bridge.keys,                       # (vpn_bridge, psks, seed, aws_vpns): the used tunnels' keys
     "bridge_references": bridge.references,           # (vpn_bridge): lookup keys and resource names
-    "bridges_on_host": bridge.names_on_host,          # (transit_plan, host): bridges whose AWS side is host
     "bridge_hubs_built": bridge.hubs_from_built,      # (vpn_bridge, aws transit_built, alicloud transit_built)
     "bridge_aws_customer_gateways": bridge.aws_customer_gateways,
     "bridge_aws_vpn_connections": bridge.aws_vpn_connections,

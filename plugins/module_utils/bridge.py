@@ -228,13 +228,6 @@ def hubs_from_built(bridge, aws_built=None, alicloud_built=None):
     return {"tgw": tgw, "cen": cen, "router": router}
 
 
-def names_on_host(plan, host):
-    """Names of the plan's bridges whose AWS side is ``host``, in declaration order."""
-    bridges = (plan or {}).get("bridges") or {}
-    order = ((plan or {}).get("order") or {}).get("bridges") or sorted(bridges)
-    return [name for name in order if (bridges.get(name) or {}).get("aws_host") == host]
-
-
 # --- pre-shared keys -------------------------------------------------------------------------------------------------
 def keys(bridge, psks=None, seed=None, aws_vpns=None):
     """The pre-shared keys of the used tunnels, in pair order, or ``[]`` when none are known yet.

@@ -68,8 +68,7 @@ def test_every_filter_has_its_doc_file_and_ansible_doc_renders_them():
     assert sorted(FILTERS) == ["bridge_alicloud_customer_gateways", "bridge_alicloud_tunnels",
                                "bridge_aws_customer_gateways", "bridge_aws_vpn_connections", "bridge_cleanup",
                                "bridge_defaults", "bridge_hubs_built", "bridge_keys", "bridge_psks",
-                               "bridge_references", "bridge_routes", "bridge_tunnels", "bridge_verdict",
-                               "bridges_on_host"]
+                               "bridge_references", "bridge_routes", "bridge_tunnels", "bridge_verdict"]
     for name in FILTERS:
         assert (ROOT / "plugins" / "filter" / ("%s.yml" % name)).exists(), name
     filter_docs(["multicloud.transit.%s" % name for name in sorted(FILTERS)])
@@ -175,13 +174,6 @@ def test_references_split_ids_from_names_and_name_every_resource():
     refs = FILTERS["bridge_references"](plan_bridge(mode="vpn_gateway", alicloud_vpc="vpc-6we1", cen="cen-1"))
     assert refs["alicloud_connection_names"] == ["tgw-tokyo-a", "tgw-tokyo-b"] and refs["vpc_id"] == "vpc-6we1"
     assert refs["cen_id"] == "cen-1" and len(refs["alicloud_customer_gateway_names"]) == 4
-
-
-def test_bridges_on_host_in_declaration_order():
-    plan = {"bridges": {"b": {"aws_host": "aws_main"}, "a": {"aws_host": "aws_main"}, "c": {"aws_host": "aws_2"}},
-            "order": {"bridges": ["b", "c", "a"]}}
-    assert FILTERS["bridges_on_host"](plan, "aws_main") == ["b", "a"]
-    assert FILTERS["bridges_on_host"](plan, "alicloud_main") == [] and FILTERS["bridges_on_host"]({}, "x") == []
 
 
 def test_aws_customer_gateways_are_the_two_alibaba_ips():
