@@ -1,158 +1,247 @@
-"""site.yml / playbooks/destroy.yml on the seed-tgw-cen inventory, run by ansible-playbook itself.
+"""site.yml and playbooks/destroy.yml on today's twin, run by ansible-playbook itself, for both bridge modes.
 
-The first walkthrough end to end against the twin: hubs, VPN bridge, verify; a second run that
-changes nothing; check mode on an empty twin that makes no call that changes anything; --diff
-output without any pre-shared key; bad input stopped before any cloud call; and a destroy that
-leaves both clouds as the world file made them.
+inventories/seed-tgw-cen (transit_router mode): check mode on an empty twin changes nothing and shows no key;
+site.yml builds the Enterprise transit-router hub and the TR-attached dual-tunnel bridge (two TGW VPN
+attachments, AWS tunnel 2s idle by design), 12/12 probe pairs reachable; a second run changes nothing and makes
+no mutating call; destroy.yml leaves only the world. inventories/seed-tgw-cen-vpn-gateway (vpn_gateway mode):
+build (dual-tunnel VPN gateway, four tunnels, VPN route entries), reachable, re-run changed=0, destroy.
+
+One end-to-end run per step and inventory: a module-scoped fixture builds once and the tests that only read share
+it; the re-run and the destroy come last, in file order. Needs h13's pre-flight, hub roles and playbooks, and h12's
+reachability engine for today's clouds (see the report of wave 3).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cloudtwin.alicloud.models import vpn as ali_vpn
 
-from twinhelpers import ok
+from conftest import _fresh
+from playbookhelpers import ROOT, play
 
-ROOT = Path(__file__).resolve().parents[2]
-INVENTORY = ROOT / "inventories" / "seed-tgw-cen"
+pytestmark = [pytest.mark.slow]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not (ROOT / "plugins" / "modules" / "alicloud_ipsec_connection.py").exists(),
-                       reason="the VPN modules have not landed yet"),
-]
-
-ALIBABA_BUILT_KINDS = ("VpnGateway", "CustomerGateway", "VpnConnection", "Cen", "CenChildInstance",
-                       "CenPublishedRoute", "CenBandwidthPackage")
-
-
-def play(twin, playbook, *extra, expect_rc=0):
-    env = dict(os.environ, **twin.env)
-    env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               PYTHONWARNINGS="ignore")
-    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
-    proc = subprocess.run([str(ansible_playbook), "-i", str(INVENTORY), str(ROOT / playbook), *extra],
-                          cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=1200, check=False)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == expect_rc, output[-6000:]
-    return output
-
-
-def recap(output):
-    """PLAY RECAP -> {host: {"ok": n, "changed": n, ...}} (the last recap of the run)."""
-    text = output.rsplit("PLAY RECAP", 1)[1]
-    out = {}
-    for host, fields in re.findall(r"^(\S+)\s+:\s+(.*)$", text, re.M):
-        out[host] = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", fields))
-    return out
+TR_INVENTORY = ROOT / "inventories" / "seed-tgw-cen"
+VG_INVENTORY = ROOT / "inventories" / "seed-tgw-cen-vpn-gateway"
+PAIRS_REACHABLE = "12 of 12 pairs reachable"
+ALIBABA_KINDS = ("Cen", "TransitRouter", "TransitRouterVpcAttachment", "TransitRouterPeerAttachment",
+                 "TransitRouterVpnAttachment", "TransitRouterRouteEntry", "VpnGateway", "VpnConnection",
+                 "CustomerGateway", "VpnRouteEntry", "RouteEntry")
 
 
 def live(items, key="State"):
     return [i for i in items if i.get(key) not in ("deleted", "deleting", "failed")]
 
 
-def aws_snapshot(twin):
-    ec2 = twin.ec2()
+def aws_snapshot(handle):
+    ec2 = handle.ec2()
     return {
         "tgws": live(ec2.describe_transit_gateways()["TransitGateways"]),
         "attachments": live(ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]),
         "vpns": live(ec2.describe_vpn_connections()["VpnConnections"]),
         "cgws": live(ec2.describe_customer_gateways()["CustomerGateways"]),
-        "tgw_routes": sorted((t["RouteTableId"], r["DestinationCidrBlock"])
-                             for t in ec2.describe_route_tables()["RouteTables"] for r in t["Routes"]
-                             if r.get("TransitGatewayId")),
+        "subnet_routes": sorted((t["RouteTableId"], r["DestinationCidrBlock"])
+                                for t in ec2.describe_route_tables()["RouteTables"] for r in t["Routes"]
+                                if r.get("TransitGatewayId")),
     }
 
 
-def ali_counts(twin):
-    return {kind: len(twin.ali_resources(kind)) for kind in ALIBABA_BUILT_KINDS}
+def ali_snapshot(handle):
+    return dict((kind, sorted(r.id for r in handle.ali_resources(kind) if not r.deleted)) for kind in ALIBABA_KINDS)
 
 
-def psks(twin):
-    keys = []
-    for vpn in twin.ec2().describe_vpn_connections()["VpnConnections"]:
-        keys += [t.get("PreSharedKey") for t in vpn.get("Options", {}).get("TunnelOptions", [])]
+def vpns_by_name(aws):
+    return dict((next(t["Value"] for t in v.get("Tags", []) if t["Key"] == "Name"), v) for v in aws["vpns"])
+
+
+def tgw_static_routes(handle, tgw_id):
+    """(destination, attachment) of the static routes of the TGW's default route table."""
+    ec2 = handle.ec2()
+    table = ec2.describe_transit_gateways(TransitGatewayIds=[tgw_id])["TransitGateways"][0]["Options"][
+        "AssociationDefaultRouteTableId"]
+    routes = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=table,
+                                               Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
+    return sorted((r["DestinationCidrBlock"], r["TransitGatewayAttachments"][0]["TransitGatewayAttachmentId"])
+                  for r in routes)
+
+
+def aws_keys(handle):
+    """Every pre-shared key of the AWS tunnels (AWS generated them: the inventories give none)."""
+    keys = [t.get("PreSharedKey") for v in aws_snapshot(handle)["vpns"] for t in v["Options"]["TunnelOptions"]]
     return [k for k in keys if k]
 
 
-def test_check_mode_on_an_empty_twin_reports_changes_and_makes_none(twin):
-    twin.clear_calls()
-    out = play(twin, "site.yml", "--check", "--diff")
-    result = recap(out)
-    assert result["aws_main"]["failed"] == 0 and result["alicloud_main"]["failed"] == 0
-    assert result["aws_main"]["changed"] > 0 and result["alicloud_main"]["changed"] > 0
-    assert twin.mutating_calls() == []
-    assert aws_snapshot(twin)["tgws"] == [] and ali_counts(twin)["Cen"] == 0
+def flat(output):
+    """The output with every run of whitespace as one space (the YAML callback wraps long messages)."""
+    return " ".join(output.split())
 
 
-def test_bad_input_stops_before_any_cloud_call(twin):
-    bridge = {"name": "tgw-tokyo", "aws_hub": "seed-tgw", "alicloud_hub": "seed-cen", "alicloud_vpc": "tokyo-vpc",
-              "ike": {"dh_group": 5}}
-    twin.clear_calls()
-    out = play(twin, "playbooks/bridges.yml", "-e", json.dumps({"transit_vpn_bridges": [bridge]}), expect_rc=2)
-    assert "dh_group" in out
-    assert twin.mutating_calls() == []
-
-    bridge = dict(bridge, ike={}, routing="bgp")
-    out = play(twin, "playbooks/bridges.yml", "-e", json.dumps({"transit_vpn_bridges": [bridge]}), expect_rc=2)
-    assert "bgp is not supported" in out
-    assert twin.mutating_calls() == []
+def build(handle, inventory):
+    """Reset the twin, remember the world, run site.yml once (--diff)."""
+    before = {"aws": aws_snapshot(handle), "alicloud": ali_snapshot(handle)}
+    run = play(handle.env, inventory, "site.yml", "--diff")
+    return {"handle": handle, "inventory": inventory, "before": before, "run": run}
 
 
-def test_site_builds_both_clouds_then_is_idempotent_then_destroy_restores_the_world(twin):
-    before_aws, before_ali = aws_snapshot(twin), ali_counts(twin)
+@pytest.fixture(scope="module")
+def fresh_twin(today_seed_twin):
+    with pytest.MonkeyPatch.context() as patch:
+        yield lambda: _fresh(today_seed_twin, patch)
 
-    first = play(twin, "site.yml", "--diff")
-    result = recap(first)
-    assert result["aws_main"]["failed"] == 0 and result["alicloud_main"]["failed"] == 0
-    assert result["aws_main"]["changed"] > 0 and result["alicloud_main"]["changed"] > 0
 
-    # AWS: TGW, two VPC attachments + one VPN attachment, both tunnels UP, subnet routes.
-    aws = aws_snapshot(twin)
-    assert len(aws["tgws"]) == 1 and aws["tgws"][0]["State"] == "available"
-    tgw_id = aws["tgws"][0]["TransitGatewayId"]
-    kinds = sorted(a["ResourceType"] for a in aws["attachments"] if a["TransitGatewayId"] == tgw_id)
-    assert kinds == ["vpc", "vpc", "vpn"]
-    assert len(aws["vpns"]) == 1
-    assert [t["Status"] for t in aws["vpns"][0]["VgwTelemetry"]] == ["UP", "UP"]
-    options = aws["vpns"][0]["Options"]["TunnelOptions"]
-    assert all([v["Value"] for v in t["IkeVersions"]] == ["ikev2"] for t in options)
-    assert all(t["Phase1LifetimeSeconds"] == 28800 and t["Phase2LifetimeSeconds"] == 3600 for t in options)
-    routes = {cidr for _, cidr in aws["tgw_routes"]}
-    assert {"172.16.0.0/16", "172.17.0.0/16", "10.0.0.0/8", "192.168.0.0/16"} <= routes
+@pytest.fixture(scope="module")
+def tr_site(fresh_twin):
+    return build(fresh_twin(), TR_INVENTORY)
 
-    # Alibaba: CEN with both VPCs, VPN gateway, two IPsec connections established, routes published.
-    state = twin.twin.backend.state
-    assert len(twin.ali_resources("Cen")) == 1
-    assert len(state.all("CenChildInstance")) == 2
-    connections = state.all("VpnConnection")
-    assert sorted(c["Status"] for c in connections) == ["ipsec_sa_established"] * 2
-    beijing = ok("alicloud_vpc_info", {"alicloud_region": "cn-beijing", "names": ["beijing-vpc"],
-                                       "include_routes": True})["vpcs"][0]
-    learned = {e["destination_cidr_block"] for e in beijing["route_entries"]}
-    assert {"172.16.0.0/16", "172.17.0.0/16"} <= learned or "172.16.0.0/12" in learned
 
-    # No pre-shared key anywhere in the output, --diff included.
-    keys = psks(twin)
-    assert len(keys) == 2
-    assert not any(k in first for k in keys)
+@pytest.fixture(scope="module")
+def vg_site(fresh_twin):
+    return build(fresh_twin(), VG_INVENTORY)
 
-    # Second run: nothing changes, no mutating call.
-    twin.clear_calls()
-    second = play(twin, "site.yml", "--diff")
-    assert {h: r["changed"] for h, r in recap(second).items()} == {"aws_main": 0, "alicloud_main": 0}
-    assert twin.mutating_calls() == []
-    assert psks(twin) == keys
-    assert not any(k in second for k in keys)
 
-    # Destroy: only what the world file made is left, in both clouds.
-    play(twin, "playbooks/destroy.yml")
-    after = aws_snapshot(twin)
-    assert after == before_aws
-    assert ali_counts(twin) == before_ali
+def second_run_changes_nothing(site):
+    handle = site["handle"]
+    keys = aws_keys(handle)
+    handle.clear_calls()
+    run = play(handle.env, site["inventory"], "site.yml", "--diff")
+    assert run.changed() == {"aws_main": 0, "alicloud_main": 0}
+    assert handle.mutating_calls() == []
+    assert aws_keys(handle) == keys and not any(k in run.output for k in keys)
+    assert PAIRS_REACHABLE in run.output
+
+
+def destroy_leaves_only_the_world(site):
+    handle = site["handle"]
+    play(handle.env, site["inventory"], "playbooks/destroy.yml")
+    assert aws_snapshot(handle) == site["before"]["aws"]
+    assert ali_snapshot(handle) == site["before"]["alicloud"]
+
+
+# --- transit_router mode (inventories/seed-tgw-cen) ---------------------------------------------------------------
+def test_check_mode_on_an_empty_twin_makes_no_change_and_shows_no_key(fresh_twin, tmp_path):
+    handle = fresh_twin()
+    keys = ["check.mode_key_1", "check.mode_key_2"]
+    bridges = tmp_path / "bridges.json"
+    bridges.write_text(json.dumps({"transit_vpn_bridges": [
+        {"name": "tgw-tokyo", "aws_hub": "seed-tgw", "alicloud_hub": "seed-cen", "alicloud_region": "ap-northeast-1",
+         "psks": keys}]}))
+    handle.clear_calls()
+    run = play(handle.env, TR_INVENTORY, "site.yml", "--check", "--diff", "-e", "@%s" % bridges)
+    assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
+    assert run.recap["aws_main"]["changed"] > 0 and run.recap["alicloud_main"]["changed"] > 0
+    assert handle.mutating_calls() == []
+    assert aws_snapshot(handle)["tgws"] == [] and handle.ali_resources("Cen") == []
+    assert "Check mode, bridge tgw-tokyo: the Transit Gateway seed-tgw does not exist yet" in run.output
+    assert not any(k in run.output for k in keys)
+
+
+def test_site_builds_the_transit_router_hub_and_the_dual_tunnel_bridge(tr_site):
+    handle, run = tr_site["handle"], tr_site["run"]
+    assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
+    aws = aws_snapshot(handle)
+    (tgw,) = aws["tgws"]
+    kinds = sorted(a["ResourceType"] for a in aws["attachments"] if a["TransitGatewayId"] == tgw["TransitGatewayId"])
+    assert kinds == ["vpc", "vpc", "vpn", "vpn"]
+    vpns = vpns_by_name(aws)
+    assert sorted(vpns) == ["tgw-tokyo-1", "tgw-tokyo-2"]
+    # tunnel 1 of each AWS VPN connection meets one Alibaba tunnel; tunnel 2 is idle by design
+    assert [[t["Status"] for t in vpns[n]["VgwTelemetry"]] for n in sorted(vpns)] == [["UP", "DOWN"], ["UP", "DOWN"]]
+    for vpn in vpns.values():
+        for tunnel in vpn["Options"]["TunnelOptions"]:
+            assert [v["Value"] for v in tunnel["IkeVersions"]] == ["ikev2"]
+            assert (tunnel["Phase1LifetimeSeconds"], tunnel["Phase2LifetimeSeconds"]) == (28800, 3600)
+    vpn_1 = vpns["tgw-tokyo-1"]
+    attachment_1 = next(a["TransitGatewayAttachmentId"] for a in aws["attachments"]
+                        if a["ResourceType"] == "vpn" and a["ResourceId"] == vpn_1["VpnConnectionId"])
+    assert tgw_static_routes(handle, tgw["TransitGatewayId"]) == [("10.0.0.0/8", attachment_1),
+                                                                  ("192.168.0.0/16", attachment_1)]
+    # Alibaba: the IPsec connection attached to the Tokyo transit router, both tunnels up, the placeholder gone
+    state = handle.twin.backend.state
+    (vco,) = [c for c in state.all("VpnConnection")]
+    assert vco["AttachType"] == "CEN" and vco["State"] == "attached"
+    assert [t["Status"] for t in ali_vpn.tunnels(vco)] == ["ipsec_sa_established"] * 2
+    cgw_ips = sorted(c["IpAddress"] for c in state.all("CustomerGateway"))
+    assert cgw_ips == sorted(t["Options"]["TunnelOptions"][0]["OutsideIpAddress"] for t in vpns.values())
+    (vpn_attachment,) = state.all("TransitRouterVpnAttachment")
+    routes = sorted((r["TransitRouterRouteEntryDestinationCidrBlock"], r["TransitRouterRouteEntryNextHopId"])
+                    for r in state.all("TransitRouterRouteEntry"))
+    assert routes == [("172.16.0.0/16", vpn_attachment.id), ("172.17.0.0/16", vpn_attachment.id)]
+    # the tunnel lines: both used tunnels up, both AWS tunnel 2s idle by design, nothing warned about
+    text = flat(run.output)
+    assert "tgw-tokyo tunnel 1: Alibaba tgw-tokyo (" in text and "tgw-tokyo tunnel 2: Alibaba tgw-tokyo (" in text
+    assert "AWS tgw-tokyo-1 (%s) tunnel 2" % vpn_1["VpnConnectionId"] in text and "idle by design" in text
+    assert "is down while its partner path carries traffic" not in text and "DOWN (" not in text
+    # no pre-shared key anywhere in the output, --diff included
+    keys = aws_keys(handle)
+    assert len(keys) == 4 and not any(k in run.output for k in keys)
+
+
+def test_every_probe_pair_is_reachable(tr_site):
+    assert PAIRS_REACHABLE in tr_site["run"].output
+
+
+def test_second_run_changes_nothing(tr_site):
+    second_run_changes_nothing(tr_site)
+
+
+def test_verify_warns_about_a_tunnel_down_beside_a_working_one_and_fails_without_a_path(tr_site):
+    """verify.yml's tunnel part (probes left out: the tunnels alone are judged). Runs after the re-run test."""
+    handle = tr_site["handle"]
+    ec2 = handle.ec2()
+    vpns = vpns_by_name(aws_snapshot(handle))
+
+    def break_tunnel_1(name):
+        vpn = vpns[name]
+        ec2.modify_vpn_tunnel_options(VpnConnectionId=vpn["VpnConnectionId"],
+                                      VpnTunnelOutsideIpAddress=vpn["Options"]["TunnelOptions"][0]["OutsideIpAddress"],
+                                      TunnelOptions={"PreSharedKey": "Broken.key_for_the_test"})
+
+    break_tunnel_1("tgw-tokyo-2")
+    text = flat(play(handle.env, TR_INVENTORY, "playbooks/verify.yml", "-e", '{"transit_probes": []}').output)
+    assert ("bridge tgw-tokyo: tunnel 2 (Alibaba tgw-tokyo tunnel 2 <-> AWS tgw-tokyo-2 tunnel 1): AWS says DOWN: "
+            "IPSEC IS DOWN: phase 1 failed: pre-shared keys differ") in text
+    assert "is down while its partner path carries traffic" in text and "Broken.key_for_the_test" not in text
+
+    break_tunnel_1("tgw-tokyo-1")
+    run = play(handle.env, TR_INVENTORY, "playbooks/verify.yml", "-e", '{"transit_probes": []}', expect_rc=2)
+    text = flat(run.output)
+    assert "bridge tgw-tokyo has no working path: tunnel 1 (Alibaba tgw-tokyo tunnel 1 <-> AWS tgw-tokyo-1" in text
+    assert "tunnel 2 (Alibaba tgw-tokyo tunnel 2 <-> AWS tgw-tokyo-2 tunnel 1): AWS says DOWN" in text
+
+
+def test_destroy_leaves_only_the_world(tr_site):
+    destroy_leaves_only_the_world(tr_site)
+
+
+# --- vpn_gateway mode (inventories/seed-tgw-cen-vpn-gateway) ------------------------------------------------------
+def test_vpn_gateway_site_builds_four_tunnels_and_destination_routes(vg_site):
+    handle, run = vg_site["handle"], vg_site["run"]
+    assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
+    vpns = vpns_by_name(aws_snapshot(handle))
+    assert sorted(vpns) == ["tgw-tokyo-1", "tgw-tokyo-2"]
+    assert [[t["Status"] for t in vpns[n]["VgwTelemetry"]] for n in sorted(vpns)] == [["UP", "UP"], ["UP", "UP"]]
+    state = handle.twin.backend.state
+    (gateway,) = state.all("VpnGateway")
+    ips = {gateway["InternetIp"], gateway["DisasterRecoveryInternetIp"]}
+    cgw_ips = {c["IpAddress"] for c in state.all("CustomerGateway")}
+    assert len(cgw_ips) == 4 and not ips & cgw_ips
+    connections = dict((c["Name"], c) for c in state.all("VpnConnection"))
+    assert sorted(connections) == ["tgw-tokyo-a", "tgw-tokyo-b"]
+    entries = sorted((e["RouteDest"], e["NextHop"], int(e["Weight"])) for e in state.all("VpnRouteEntry"))
+    a, b = connections["tgw-tokyo-a"].id, connections["tgw-tokyo-b"].id
+    assert entries == sorted([("172.16.0.0/16", a, 100), ("172.16.0.0/16", b, 0),
+                              ("172.17.0.0/16", a, 100), ("172.17.0.0/16", b, 0)])
+    assert "tgw-tokyo tunnel 4: Alibaba tgw-tokyo-b (" in flat(run.output) and "idle by design" not in run.output
+    keys = aws_keys(handle)
+    assert len(keys) == 4 and not any(k in run.output for k in keys)
+    assert PAIRS_REACHABLE in run.output
+
+
+def test_vpn_gateway_second_run_changes_nothing(vg_site):
+    second_run_changes_nothing(vg_site)
+
+
+def test_vpn_gateway_destroy_leaves_only_the_world(vg_site):
+    destroy_leaves_only_the_world(vg_site)
