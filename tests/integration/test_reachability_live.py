@@ -12,6 +12,7 @@ from alibabacloud_cbn20170912 import models as cbn
 from alibabacloud_vpc20160428 import models as m
 
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
+from builders import reachability_args
 from twinhelpers import ok, run_module
 
 TOKYO, BEIJING, VIRGINIA = "ap-northeast-1", "cn-beijing", "us-east-1"
@@ -116,15 +117,7 @@ def _vswitch(handle, vpc):
 
 
 def args(handle, **extra):
-    env = handle.env
-    main = handle.alicloud_account("main")
-    out = {"aws": [{"name": "virginia", "regions": [VIRGINIA], "access_key": env["AWS_ACCESS_KEY_ID"],
-                    "secret_key": env["AWS_SECRET_ACCESS_KEY"], "endpoint_url": env["AWS_ENDPOINT_URL"]}],
-           "alicloud": [{"name": "main", "regions": [TOKYO, BEIJING], "access_key": main["alicloud_access_key"],
-                         "secret_key": main["alicloud_secret_key"], "endpoint": main["alicloud_endpoint"]}],
-           "probes": PROBES, "fail_on_unreachable": False}
-    out.update(extra)
-    return out
+    return reachability_args(handle, probes=PROBES, **extra)
 
 
 def broken(result):
