@@ -12,7 +12,9 @@ import pytest
 
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability as r
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
+from ansible_collections.multicloud.transit.plugins.module_utils import reachability_report as render
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_snapshot as snap
+from test_reachability_engine import both_ways, broken_codes, pair, walkthrough1
 
 A, B, T, BJ = "virginia-a", "virginia-b", "tokyo", "beijing"
 ALI_T1, ALI_T2 = "198.51.100.20", "198.51.100.21"          # the TR-attached connection's tunnel IPs
@@ -120,23 +122,6 @@ def today_tr():
         "probes": [{"name": A, "ip": "172.16.0.132"}, {"name": B, "ip": "172.17.0.111"},
                    {"name": T, "ip": "10.0.0.17"}, {"name": BJ, "ip": "192.168.0.92"}],
     }
-
-
-def both_ways(xs, ys):
-    return {(x, y) for x in xs for y in ys} | {(y, x) for x in xs for y in ys}
-
-
-def broken_codes(report):
-    out = {}
-    for p in report["pairs"]:
-        if not p["reachable"]:
-            assert p["cause_code"] in causes.CAUSES and p["cause"], p
-            out[(p["from"], p["to"])] = p["cause_code"]
-    return out
-
-
-def pair(report, src, dst):
-    return next(p for p in report["pairs"] if (p["from"], p["to"]) == (src, dst))
 
 
 def tunnel_states(report):
@@ -288,7 +273,6 @@ def test_one_tunnel_down_with_its_partner_carrying_is_reachable_with_a_warning()
     assert {tuple(p["warnings"]) for p in report["pairs"] if p.get("warnings")} == {(causes.TUNNEL_REDUNDANCY_LOST,)}
     assert tunnel_states(report)[("vpn-2", 1)] == ("down", causes.TUNNEL_DOWN)
     assert causes.TUNNEL_REDUNDANCY_LOST in causes.WARNINGS
-    from ansible_collections.multicloud.transit.plugins.module_utils import reachability_report as render
     text = render.matrix_text(report)
     assert u"\u2713!" in text and "[tunnel_redundancy_lost]" in text and "idle_by_design" in text
 
@@ -311,8 +295,6 @@ def test_an_alibaba_tunnel_still_at_its_placeholder_customer_gateway():
 
 def test_a_single_tunnel_vpn_gateway_leaves_aws_tunnel_2_unpaired_not_idle_by_design():
     """A VPN gateway's IP could answer tunnel 2 with another IPsec connection: unused, not impossible."""
-    from test_reachability_engine import walkthrough1
-
     report = r.analyse(walkthrough1())
     assert tunnel_states(report) == {("vpn-1", 1): ("up", None), ("vpn-1", 2): ("unpaired", causes.NO_IPSEC_PEER)}
     assert report["warnings"] == []
