@@ -99,12 +99,13 @@ def aws_hub(handle, net: Network) -> None:
             ec2.create_route(RouteTableId=table, DestinationCidrBlock=dest, TransitGatewayId=net.tgw)
 
 
-def enterprise_hub(handle, net: Network, aws_via_router: bool = True) -> None:
+def enterprise_hub(handle, net: Network, aws_via_router: bool = True, synchronised: tuple = ()) -> None:
     """CEN, one transit router per region, VPC connections in two zones, the inter-region connection, system tables
     associated with and learning from every connection, VPC routes toward each VPC's own connection.
 
     ``aws_via_router``: the VPCs route the AWS prefix to the router too (False: Tokyo routes it itself, to its VPN
-    gateway)."""
+    gateway). ``synchronised``: names of VPCs that take their routes from the router (AutoPublishRouteEnabled)
+    instead of route entries of their own."""
     net.cen = cbn(handle, "CreateCen", Name="hub")["CenId"]
     net.tr, net.table, net.vpc_attachment = {}, {}, {}
     for name in ALIBABA_VPCS:
@@ -118,8 +119,8 @@ def enterprise_hub(handle, net: Network, aws_via_router: bool = True) -> None:
         zones = [{"ZoneId": seeded_vswitch(handle, v)["ZoneId"], "VSwitchId": seeded_vswitch(handle, v).id}
                  for v in ZONE_VSWITCHES[name]]
         net.vpc_attachment[name] = cbn(handle, "CreateTransitRouterVpcAttachment", TransitRouterId=tr_id,
-                                       RegionId=vpc.region, VpcId=vpc.id,
-                                       ZoneMappings=zones)["TransitRouterAttachmentId"]
+                                       RegionId=vpc.region, VpcId=vpc.id, ZoneMappings=zones,
+                                       AutoPublishRouteEnabled=name in synchronised)["TransitRouterAttachmentId"]
         link(handle, net.vpc_attachment[name], net.table[name])
     net.peer = cbn(handle, "CreateTransitRouterPeerAttachment", TransitRouterId=net.tr["tokyo-vpc"], RegionId=TOKYO,
                    PeerTransitRouterId=net.tr["beijing-vpc"],
@@ -129,7 +130,7 @@ def enterprise_hub(handle, net: Network, aws_via_router: bool = True) -> None:
         others = [c for n, c in ALIBABA_VPCS.items() if n != name]
         if aws_via_router or name != "tokyo-vpc":
             others.append(AWS_PREFIX)
-        for dest in others:
+        for dest in others if name not in synchronised else ():
             ali_route(handle, name, dest, "Attachment", net.vpc_attachment[name])
 
 
@@ -209,11 +210,12 @@ def vpn_gateway_bridge(handle, net: Network) -> None:
     _tgw_routes_to(net, net.vpns[0])
 
 
-def build_today(handle, bridge: str = "transit_router") -> Network:
-    """The first walkthrough on today's clouds with the ``bridge`` design (module docstring)."""
+def build_today(handle, bridge: str = "transit_router", synchronised: tuple = ()) -> Network:
+    """The first walkthrough on today's clouds with the ``bridge`` design (module docstring); ``synchronised``:
+    the Alibaba VPCs that take their routes from their transit router instead of route entries."""
     net = Network(ec2=handle.ec2(VIRGINIA), bridge=bridge)
     aws_hub(handle, net)
-    enterprise_hub(handle, net, aws_via_router=bridge == "transit_router")
+    enterprise_hub(handle, net, aws_via_router=bridge == "transit_router", synchronised=synchronised)
     (tr_ipsec_bridge if bridge == "transit_router" else vpn_gateway_bridge)(handle, net)
     return net
 

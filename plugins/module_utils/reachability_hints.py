@@ -115,6 +115,12 @@ def alicloud_no_route(index, routing, vpc_id, dst_ip):
     connections = [a for a in index.vpc_tr_attachments.get(vpc_id, []) if a.get("status", "Attached") == "Attached"]
     if connections:
         att = connections[0]
+        table_id = index.tr_association.get((att.get("tr_id"), att["id"]))
+        if att.get("auto_publish") and table_id:
+            # the router synchronises its table into the VPC: what that table lacks, the VPC lacks
+            code, reason = tr_no_route(index, table_id, routing.labels.get(("tr-rtb", table_id), table_id), dst_ip)
+            return code, "%s: it takes its routes from its transit router connection %s (AutoPublishRouteEnabled), " \
+                         "and %s" % (head, att["id"], reason)
         return causes.NO_ROUTE, "%s: add a route entry %s -> Attachment %s (its connection to %s)" % (
             head, dest, att["id"], index.tr_label(att.get("tr_id")))
     others = [v for v in index.ali_vpcs.values() if v["id"] != vpc_id and _holds(v, dst_ip)]

@@ -156,13 +156,20 @@ def test_a_vpc_connection_without_its_route_table_association(transit_router_bui
                                                                           net.vpc_attachment["beijing-vpc"])
 
 
-def test_the_inter_region_connection_deleted(transit_router_built):
-    handle, net = transit_router_built
+def test_the_inter_region_connection_deleted_under_a_vpc_that_takes_its_routes_from_the_router(today_twin):
+    """Beijing's VPC has no route entries of its own: its router synchronises them (AutoPublishRouteEnabled)."""
+    handle = today_twin
+    net = build_today(handle, synchronised=("beijing-vpc",))
+    result = prove(handle)
+    assert result["reachable_count"] == 12, broken(result)
+    assert_agrees_with_dataplane(handle, result)
+    assert verdicts(result)[("beijing", "virginia-a")]["hops"][0]["note"] == "CEN"  # the synchronised entry's type
     cbn(handle, "DeleteTransitRouterPeerAttachment", TransitRouterAttachmentId=net.peer, Force=True)
     beijing = both_ways(["beijing"], ["virginia-a", "virginia-b", "tokyo"])
     result, traced = assert_broken_exactly(handle, beijing, causes.INTER_REGION_MISSING)
     cause = verdicts(result)[("beijing", "virginia-a")]["cause"]
     assert "no inter-region connection joins" in cause and net.tr["tokyo-vpc"] in cause, cause
+    assert "AutoPublishRouteEnabled" in cause  # Beijing's VPC lost the routes with its router's table
     assert result["warning_details"] == []  # the test-bandwidth connection is gone with it
     assert {traced[p][0]["cause"] or traced[p][1]["cause"] for p in beijing} == {"no_route"}
 

@@ -227,6 +227,27 @@ def test_the_inter_region_connection_missing_names_both_routers():
     assert pair(report, T, BJ)["broken_hop"]["element"] == "trt-t"
 
 
+def test_routes_the_router_synchronises_into_a_vpc_and_what_they_lack():
+    """AutoPublishRouteEnabled: Beijing's VPC holds its router's routes as type CEN entries (next hop Attachment);
+    Basic CEN entries listed in a table stay untrusted, these are followed like the VPC's own."""
+    s = today_tr()
+    attachment(s, "tr-att-b").update(auto_publish=True)
+    beijing = ali(s)["vpcs"][1]["route_tables"][0]
+    beijing["routes"] = [{"destination": d, "type": "CEN", "next_hop_type": "Attachment", "next_hop_id": "tr-att-b"}
+                         for d in ("10.0.0.0/24", "10.0.1.0/24", "172.16.0.0/12")]
+    report = r.analyse(s)
+    assert report["reachable_count"] == 12, broken_codes(report)
+    assert pair(report, BJ, A)["hops"][0]["note"] == "CEN"
+    # the router's table loses the AWS prefix: so does the VPC, and the cause is the router's
+    drop_routes(tr_routes(s, 0), "172.16.0.0/12")
+    drop_routes(tr_routes(s, 1), "172.16.0.0/12")
+    beijing["routes"] = [x for x in beijing["routes"] if x["destination"] != "172.16.0.0/12"]
+    report = r.analyse(s)
+    assert broken_codes(report) == dict.fromkeys(CROSS, causes.TR_NO_ROUTE)
+    cause = pair(report, BJ, A)["cause"]
+    assert "beijing-vpc" in cause and "AutoPublishRouteEnabled" in cause and "static route" in cause, cause
+
+
 def test_a_blackhole_route_in_a_transit_router_table():
     s = today_tr()
     route = next(x for x in tr_routes(s, 0)["routes"] if x["destination"] == "172.16.0.0/12")
