@@ -258,6 +258,11 @@ def step_ali_rtb(t, domain, label, route, dst_ip, cls, stack):
     if kind == "local":
         return t.delivered([hop(label, dest, "local", "vSwitch %s" % hop_id, "ali-rtb")], ("ali", vpc_id), dst_ip)
     hops = [hop(label, dest, "%s %s" % (kind, hop_id), r.get("type", "Custom"), "ali-rtb")]
+    if kind == "Attachment":
+        att = index.tr_attachments.get(hop_id)
+        ahead = _tr_table_of(t, att, att.get("tr_id")) if _attached(att) else None
+        if ahead is not None:   # whatever the address, this route enters that table of the router
+            t.transition(route, tuple(hops), (att.get("tr_id"),), ahead)
     handler = ALI_NEXT_HOPS.get(kind)
     if handler is None:
         return fail(hops, label, causes.UNSUPPORTED_TARGET, "%s sends %s to %s %s, which leaves the networks this "
@@ -480,11 +485,28 @@ def step_tr_rtb(t, domain, label, route, dst_ip, cls, stack):
     if not _attached(att):
         return fail(hops, label, causes.ATTACHMENT_NOT_AVAILABLE, "%s routes %s to connection %s, which is %s" % (
             label, dest, att_id, "gone" if att is None else att.get("status")), element=att_id)
+    # VPC and inter-region connections lead to the same table whatever the address: follow them without this step
+    if att.get("kind") == "peer":
+        far = index.peer_end(att, index.tr_table_router.get(domain[1]))
+        ahead = _tr_table_of(t, att, far)
+        if ahead is not None:
+            t.transition(route, tuple(hops), (att["id"], far), ahead)
+    elif att.get("kind") == "vpc" and att.get("vpc_id") in index.ali_vpcs:
+        ahead = ("ali-rtb", index.system_table_id(index.ali_vpcs[att["vpc_id"]]))
+        if ahead in t.tables:
+            t.transition(route, tuple(hops), (), ahead)
     handler = TR_ATTACHMENT_HOPS.get(att.get("kind"))
     if handler is None:
         return fail(hops, label, causes.UNSUPPORTED_TARGET, "connection %s of kind %s is not followed"
                     % (att_id, att.get("kind")), element=att_id)
     return handler(t, domain, label, hops, att, dst_ip, cls, stack)
+
+
+def _tr_table_of(t, att, tr_id):
+    """The route table traffic arriving on ``att`` at ``tr_id`` is forwarded by, as a domain; None if none is."""
+    table_id = t.index.tr_association.get((tr_id, att["id"]))
+    ahead = ("tr-rtb", table_id)
+    return ahead if table_id is not None and ahead in t.tables else None
 
 
 def tr_to_vpc(t, domain, label, hops, att, dst_ip, cls, stack):
