@@ -296,6 +296,8 @@ def test_one_tunnel_down_with_its_partner_carrying_is_reachable_with_a_warning()
     assert causes.TUNNEL_REDUNDANCY_LOST in causes.WARNINGS
     text = render.matrix_text(report)
     assert u"\u2713!" in text and "[tunnel_redundancy_lost]" in text and "idle_by_design" in text
+    page = render.html_page(report)
+    assert "<h2>Tunnels</h2>" in page and "<h2>Warnings</h2>" in page and "warnings: tunnel_redundancy_lost" in page
 
 
 def test_an_alibaba_tunnel_still_at_its_placeholder_customer_gateway():
