@@ -153,9 +153,11 @@ def vpn_without_tunnel(index, label, vpn, checks, dst_ip):
 def ipsec_without_peer(index, label, conn, check, dst_ip):
     """An Alibaba IPsec connection toward ``dst_ip`` whose tunnel does not work: no AWS end, or its first problem."""
     if check is None:
+        cgw_ids = [t.get("customer_gateway_id") for t in conn.get("tunnels") or []] or [conn.get("customer_gateway_id")]
+        ips = ", ".join(str((index.ali_cgws.get(c) or {}).get("ip")) for c in cgw_ids)
         code, reason = causes.NO_IPSEC_PEER, (
-            "IPsec connection %s leads to customer gateway %s, which is not a tunnel of any AWS VPN connection read"
-            % (conn["id"], (index.ali_cgws.get(conn.get("customer_gateway_id")) or {}).get("ip")))
+            "IPsec connection %s leads to customer gateway%s %s, which %s not a tunnel of any AWS VPN connection read"
+            % (conn["id"], "s" if len(cgw_ids) > 1 else "", ips, "are" if len(cgw_ids) > 1 else "is"))
     else:
         code, reason = check["problem_codes"][0], "%s: %s" % (
             check.get("where") or conn["id"], "; ".join(check["problems"]))

@@ -522,3 +522,16 @@ def test_a_dual_tunnel_connection_is_read_per_tunnel_with_hashed_keys_only():
     assert conn["tunnels"][0]["ike"]["psk_hash"] == hasher("Secret.tunnel_key")
     assert (conn["vpn_gateway_id"], conn["transit_router_id"], conn["tunnels"][0]["index"], conn["tunnels"][0]["ip"]) \
         == (None, "tr-1", 1, ALI_T1)
+
+
+def test_a_dual_tunnel_connection_with_no_aws_end_at_all():
+    s = today_tr()
+    for cgw, ip in zip(ali(s)["customer_gateways"], ("192.0.2.1", "192.0.2.2")):
+        cgw["ip"] = ip   # both tunnels still toward placeholders, and the AWS VPNs toward other IPs
+    for cgw in s["aws"]["customer_gateways"]:
+        cgw["ip"] = "198.51.100.99"
+    report = r.analyse(s)
+    codes = broken_codes(report)
+    assert set(codes) == CROSS and set(codes.values()) == {causes.NO_IPSEC_PEER}
+    assert "customer gateways 192.0.2.1, 192.0.2.2" in pair(report, T, A)["cause"]
+    assert report["tunnels"] == [] and report["warnings"] == []
