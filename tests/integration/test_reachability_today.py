@@ -94,6 +94,10 @@ def test_today_walkthrough_every_pair_reachable_and_agrees_with_the_data_plane(t
     assert not pair["asymmetric"]
     assert all(p["cause_code"] is None for p in result["pairs"]) and result["broken"] == []
     assert TR_PSKS[0] not in json.dumps(result)
+    # a read changes nothing, and costs whole-region calls plus a few per transit router table, none per probe
+    handle.clear_calls()
+    assert prove(handle)["reachable_count"] == 12
+    assert handle.mutating_calls() == [] and len(handle.calls()) < 60
 
 
 def test_tunnels_pair_per_tunnel_and_tunnel_2s_are_idle_by_design(transit_router_network):
