@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the reachability engine: 500 VPCs, 1,000 probes, every ordered pair (999,000).
 
-usage: scripts/bench_reachability.py [--vpcs 500] [--probes-per-vpc 2] [--hops]
+usage: scripts/bench_reachability.py [--vpcs 500] [--probes-per-vpc 2] [--hops] [--enterprise]
 
 The synthetic world (everything reachable, so every trace walks its full path):
 - AWS: 5 Transit Gateways with 50 VPCs each (172.(16+t).(4k).0/22), TGW 0 peered with the
@@ -9,6 +9,10 @@ The synthetic world (everything reachable, so every trace walks its full path):
 - Alibaba: 2 CENs, 125 VPCs each (10.0.0.0/9 and 10.128.0.0/9); hubs publish the AWS
   block behind their tunnel; one exchange VPC per CEN, joined by router interfaces, carries
   traffic between the two CENs.
+- ``--enterprise``: the Alibaba side as it is built today instead: one Enterprise transit router
+  per half (Tokyo, Beijing) joined by an inter-region connection, every VPC attached and routing
+  10.0.0.0/8 and 172.16.0.0/12 to its own connection; each router learns its VPCs' vSwitches and
+  routes each AWS block to its hub VPC (whose VPN gateway tunnel carries it).
 Prints timings only; no assertion (the Makefile's `bench` target may call it).
 """
 
@@ -129,17 +133,60 @@ def synthesise(total_vpcs=500, per_vpc=2):
     return {"aws": aws, "alicloud": ali, "probes": probes}
 
 
+def enterprise(snapshot):
+    """The Alibaba half of ``synthesise``'s world rebuilt on two Enterprise transit routers (see the docstring)."""
+    ali = snapshot["alicloud"]
+    halves = {}   # CEN id -> its VPCs (the half of the Alibaba side a transit router takes)
+    for cen in ali["cens"]:
+        halves[cen["id"]] = [a["instance_id"] for a in cen["attachments"]]
+    vpcs = dict((v["id"], v) for v in ali["vpcs"])
+    hub_of_block = dict((c["remote_subnets"][0], g["vpc_id"]) for c in ali["ipsec_connections"]
+                        for g in ali["vpn_gateways"] if g["id"] == c["vpn_gateway_id"])
+    routers, attachments = [], [{"id": "tr-peer", "kind": "peer", "tr_id": "tr-0", "peer_tr_id": "tr-1",
+                                 "bandwidth_type": "DataTransfer"}]
+    learned = {}
+    for n, (cen_id, members) in enumerate(sorted(halves.items())):
+        tr_id = "tr-%d" % n
+        routes = learned.setdefault(tr_id, [])
+        for vpc_id in members:
+            att = "tr-att-%s" % vpc_id
+            attachments.append({"id": att, "kind": "vpc", "tr_id": tr_id, "vpc_id": vpc_id})
+            vpc = vpcs[vpc_id]
+            own = [r for r in vpc["route_tables"][0]["routes"] if r["next_hop_type"] == "VpnGateway"]
+            vpc["route_tables"][0]["routes"] = own + [
+                {"destination": d, "type": "Custom", "next_hop_type": "Attachment", "next_hop_id": att}
+                for d in ("10.0.0.0/8", "172.16.0.0/12")]
+            routes.extend({"destination": v["cidr"], "type": "Propagated", "next_hop_type": "Attachment",
+                           "next_hop_id": att, "vpc": vpc_id} for v in vpc["vswitches"])
+    for tr_id, routes in learned.items():
+        other = [r for t, rs in learned.items() if t != tr_id for r in rs]
+        table = routes + [dict(r, next_hop_id="tr-peer") for r in other]
+        for block, hub in sorted(hub_of_block.items()):
+            local = any(r.get("vpc") == hub for r in routes)
+            table.append({"destination": block, "type": "Static", "next_hop_type": "Attachment",
+                          "next_hop_id": "tr-att-%s" % hub if local else "tr-peer"})
+        routers.append({"id": tr_id, "cen_id": "cen-e", "region": "r-%s" % tr_id, "route_tables": [{
+            "id": "trt-%s" % tr_id, "associations": [a["id"] for a in attachments if a.get("tr_id") == tr_id
+                                                     or a["kind"] == "peer"], "routes": table}]})
+    ali.update(cens=[], router_interfaces=[], transit_routers=routers, tr_attachments=attachments)
+    return snapshot
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vpcs", type=int, default=500)
     parser.add_argument("--probes-per-vpc", type=int, default=2)
     parser.add_argument("--hops", action="store_true", help="keep the hop lists in every pair (more memory)")
+    parser.add_argument("--enterprise", action="store_true",
+                        help="the Alibaba side on Enterprise transit routers (today's build) instead of Basic CENs")
     parser.add_argument("--break-cen", action="store_true",
                         help="withdraw hub 0's route from CEN 0, so a quarter of the pairs break and need causes")
     args = parser.parse_args()
     engine = load_engine()
     t0 = time.perf_counter()
     snapshot = synthesise(args.vpcs, args.probes_per_vpc)
+    if args.enterprise:
+        snapshot = enterprise(snapshot)
     if args.break_cen:
         for route in snapshot["alicloud"]["cens"][0]["published_routes"]:
             if route["vpc_id"] == "vpc-ali-0":
@@ -148,10 +195,12 @@ def main():
     report = engine.analyse(snapshot, with_hops=args.hops)
     t2 = time.perf_counter()
     pairs = report["pair_count"]
-    print("snapshot: %d VPCs (%d AWS, %d Alibaba), %d TGWs, %d CENs, %d VPN connections, %d probes (built in %.2fs)" % (
-        len(snapshot["aws"]["vpcs"]) + len(snapshot["alicloud"]["vpcs"]), len(snapshot["aws"]["vpcs"]),
-        len(snapshot["alicloud"]["vpcs"]), len(snapshot["aws"]["transit_gateways"]), len(snapshot["alicloud"]["cens"]),
-        len(snapshot["aws"]["vpn_connections"]), len(snapshot["probes"]), t1 - t0))
+    print("snapshot: %d VPCs (%d AWS, %d Alibaba), %d TGWs, %d CENs, %d transit routers, %d VPN connections, "
+          "%d probes (built in %.2fs)" % (
+              len(snapshot["aws"]["vpcs"]) + len(snapshot["alicloud"]["vpcs"]), len(snapshot["aws"]["vpcs"]),
+              len(snapshot["alicloud"]["vpcs"]), len(snapshot["aws"]["transit_gateways"]),
+              len(snapshot["alicloud"]["cens"]), len(snapshot["alicloud"].get("transit_routers") or []),
+              len(snapshot["aws"]["vpn_connections"]), len(snapshot["probes"]), t1 - t0))
     print("analyse: %d ordered pairs in %.2fs (%.0f pairs/s); reachable %d, broken %d, overlaps %d" % (
         pairs, t2 - t1, pairs / max(t2 - t1, 1e-9), report["reachable_count"], len(report["broken"]),
         len(report["overlaps"])))

@@ -33,11 +33,24 @@ Rules the engine applies (documented so results can be argued with):
   AWS accepts, Alibaba selectors inside the AWS connection's networks (one SA pair per
   tunnel with IKEv1), and no side reporting the tunnel down. Selectors also filter which addresses may use it.
 - Alibaba route tables hold their vSwitch CIDRs (system, delivered locally), custom entries
-  (next hop VpnGateway -> IPsec; RouterInterface -> the opposite interface's VPC) and, in a
-  VPC attached to a CEN, the routes CEN learned from the other attached VPCs: their vSwitch
-  CIDRs and their custom entries whose publish status is Published. An own entry wins over
-  a learned one of the same prefix. Learned entries listed in a route table are not trusted
-  on their own: the CEN attachments and publish states decide.
+  (next hop VpnGateway -> IPsec; RouterInterface -> the opposite interface's VPC; VpcPeer -> the
+  peer VPC over an Activated peering connection; Attachment -> the transit router table associated
+  with that VPC connection), the routes a transit router synchronised into the VPC (type CEN, next
+  hop Attachment) and, in a VPC attached to a Basic CEN, the routes CEN learned from the other
+  attached VPCs: their vSwitch CIDRs and their custom entries whose publish status is Published.
+  An own entry wins over a learned one of the same prefix. Basic CEN entries listed in a route
+  table are not trusted on their own: the CEN attachments and publish states decide.
+- An Enterprise transit router forwards what arrives on a connection by the route table associated
+  with that connection (none: dropped), longest prefix over the table's Active routes (static and
+  learned, as the cloud lists them): a VPC connection leads into the VPC's system route table, an
+  inter-region connection to the far router's table associated with it, a VPN attachment out
+  through its IPsec connection's tunnels.
+- A VPN gateway sends by the IPsec connection whose selectors hold the destination; with none
+  and a connection in destination routing (both selectors 0.0.0.0/0) by its VPN route entries:
+  longest prefix, the active (weight 100) entry unless its connection is down and the standby's
+  (weight 0) works. A connection sends by its first working tunnel, master first; each tunnel of a
+  dual-tunnel or TR-attached connection pairs with the AWS tunnel whose outside IP is its customer
+  gateway (and whose VPN's customer gateway is the tunnel's own IP).
 - A pair is reachable when the request reaches the destination VPC and the reply reaches
   the source VPC. Paths through different transit pieces each way are flagged asymmetric.
 """
@@ -56,7 +69,11 @@ from ansible_collections.multicloud.transit.plugins.module_utils.reachability_ta
     ip_int,
     net,
 )
-from ansible_collections.multicloud.transit.plugins.module_utils.reachability_topology import overlaps, topology
+from ansible_collections.multicloud.transit.plugins.module_utils.reachability_topology import (
+    link_warnings,
+    overlaps,
+    topology,
+)
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_trace import MAX_HOPS, Trace, Tracer, hop
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_tunnels import TunnelPairing
 
@@ -79,6 +96,7 @@ class Engine(object):
         self.routing = RoutingTables(self.index, table_builders)
         self.tracer = Tracer(self.index, self.routing, self.tunnels, STEPS if steps is None else steps)
         self.ipsec_checks = self.tunnels.checks
+        self.warnings = self.tunnels.warnings + link_warnings(self.index)
         self.blackholes = self.routing.blackholes
         self.trace = self.tracer.trace
         self.trace_pair = self.tracer.trace_pair
@@ -115,7 +133,11 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
     names = [p["name"] for p in probes]
     pairs, broken, blamed = [], [], set()
     required_set = _required(required, names)
+    every_pair = required_set is None
     trace_pair, add_pair = engine.trace_pair, pairs.append
+    warned = {}   # element (a connection, an IPsec connection) -> codes of the warnings about it
+    for warning in engine.warnings:
+        warned.setdefault(warning["element"], set()).add(warning["code"])
     for skey in order:
         s_where, s_ip, s_cls, s_probes = groups[skey]
         for dkey in order:
@@ -135,7 +157,7 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
                         continue
                     item = {"from": s_name, "to": d_name, "src_ip": s_addr, "dst_ip": d_addr, "reachable": reachable,
                             "asymmetric": asym, "cause": cause, "cause_code": code,
-                            "required": True if required_set is None else (s_name, d_name) in required_set}
+                            "required": every_pair or (s_name, d_name) in required_set}
                     if with_hops:
                         item["hops"] = fwd["trace"].hops
                         item["return_hops"] = ret["trace"].hops
@@ -143,6 +165,8 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
                     add_pair(item)
                     if not reachable:
                         broken.append(item)
+    if warned:
+        _mark_warnings(engine, groups, order, pairs, warned)
     for u in unplaced:
         for other in names:
             if other == u["probe"]:
@@ -166,10 +190,35 @@ def analyse(snapshot, required=None, probes=None, with_hops=True):
         "asymmetric": [{"from": p["from"], "to": p["to"], "code": causes.ASYMMETRIC_PATH}
                        for p in pairs if p.get("asymmetric")],
         "ipsec_checks": engine.ipsec_checks,
+        "tunnels": engine.tunnels.tunnels,
+        "warnings": engine.warnings,
         "overlaps": overlaps(index, engine.ipsec_checks),
         "blackholes": engine.blackholes,
         "topology": topology(index, engine.ipsec_checks, blamed),
     }
+
+
+def _mark_warnings(engine, groups, order, pairs, warned):
+    """``warnings`` (codes) on the pairs whose path, either way, crosses a piece a warning is about.
+
+    A second pass over the memoised paths, only when there are warnings: one more key in every pair's dict
+    would cost the large benches even without any.
+    """
+    by_names = dict(((p["from"], p["to"]), p) for p in pairs)
+    for skey in order:
+        s_where, s_ip, s_cls, s_probes = groups[skey]
+        for dkey in order:
+            d_where, d_ip, d_cls, d_probes = groups[dkey]
+            dummy, fwd, ret, dummy_cause, dummy_code, dummy_asym = engine.trace_pair(
+                (None, s_where, s_ip, s_cls), (None, d_where, d_ip, d_cls))
+            crossed = [warned[e] for e in fwd["via"] | ret["via"] if e in warned]
+            if not crossed:
+                continue
+            codes = sorted(set().union(*crossed))
+            for sp, s_name, dummy_s in s_probes:
+                for dp, d_name, dummy_d in d_probes:
+                    if sp is not dp:
+                        by_names[(s_name, d_name)]["warnings"] = codes
 
 
 def _required(required, names):

@@ -61,8 +61,37 @@ def _unpublished(index, routing, vpc_id, dst_ip):
     return None
 
 
+def peering_not_active(index, conn):
+    """Why a VPC peering connection carries nothing yet, and who must act."""
+    status = conn.get("status")
+    if status == "Accepting":
+        return ("VPC peering connection %s (%s -> %s) is Accepting: account %s must accept it "
+                "(AcceptVpcPeerConnection) before traffic flows"
+                % (conn["id"], conn.get("vpc_id"), conn.get("accepting_vpc_id"),
+                   conn.get("accepting_account") or "of the accepter"))
+    return "VPC peering connection %s is %s, not Activated: %s" % (
+        conn["id"], status, "request it again" if status in ("Rejected", "Expired") else "wait for it or check it")
+
+
+def _peering_hint(index, vpc_id, dst_ip, head):
+    """A VPC peering connection between this VPC and the one holding the destination, or None."""
+    for conn in index.vpc_peers_of.get(vpc_id, []):
+        far_id = conn.get("accepting_vpc_id") if conn.get("vpc_id") == vpc_id else conn.get("vpc_id")
+        far = index.ali_vpcs.get(far_id)
+        if far is None or not _holds(far, dst_ip):
+            continue
+        if conn.get("status") not in ("Activated", "Updating"):
+            return causes.PEERING_NOT_ACCEPTED, "%s: %s" % (head, peering_not_active(index, conn))
+        return causes.PEERING_ROUTE_MISSING, (
+            "%s: VPC peering connection %s to %s is Activated, but this side has no route through it; add a route "
+            "entry %s -> VpcPeer %s (a peering needs a route on both sides)"
+            % (head, conn["id"], far.get("name") or far_id, index.describe_destination(dst_ip), conn["id"]))
+    return None
+
+
 def alicloud_no_route(index, routing, vpc_id, dst_ip):
-    """An Alibaba route table without a route: an unpublished CEN route, a peering, a VPN gateway or a CEN."""
+    """An Alibaba route table without a route: an unpublished CEN route, a peering, a VPN gateway, a transit router
+    connection or a CEN."""
     dest = index.describe_destination(dst_ip)
     head = "%s has no route to %s" % (index.vpc_label(("ali", vpc_id)), dest)
     unpublished = _unpublished(index, routing, vpc_id, dst_ip)
@@ -77,9 +106,23 @@ def alicloud_no_route(index, routing, vpc_id, dst_ip):
         if ri.get("vpc_id") == vpc_id and _holds(other, dst_ip):
             return causes.NO_ROUTE, "%s: add a route entry %s -> router interface %s (the peering to %s)" % (
                 head, dest, ri["id"], other.get("name") or other.get("id"))
+    peering = _peering_hint(index, vpc_id, dst_ip, head)
+    if peering:
+        return peering
     gws = sorted(g["id"] for g in index.vpn_gws.values() if g.get("vpc_id") == vpc_id)
     if gws and not any(_holds(v, dst_ip) for v in index.ali_vpcs.values()):
         return causes.NO_ROUTE, "%s: add a route entry %s -> VPN gateway %s" % (head, dest, gws[0])
+    connections = [a for a in index.vpc_tr_attachments.get(vpc_id, []) if a.get("status", "Attached") == "Attached"]
+    if connections:
+        att = connections[0]
+        table_id = index.tr_association.get((att.get("tr_id"), att["id"]))
+        if att.get("auto_publish") and table_id:
+            # the router synchronises its table into the VPC: what that table lacks, the VPC lacks
+            code, reason = tr_no_route(index, table_id, routing.labels.get(("tr-rtb", table_id), table_id), dst_ip)
+            return code, "%s: it takes its routes from its transit router connection %s (AutoPublishRouteEnabled), " \
+                         "and %s" % (head, att["id"], reason)
+        return causes.NO_ROUTE, "%s: add a route entry %s -> Attachment %s (its connection to %s)" % (
+            head, dest, att["id"], index.tr_label(att.get("tr_id")))
     others = [v for v in index.ali_vpcs.values() if v["id"] != vpc_id and _holds(v, dst_ip)]
     if others and not index.vpc_cens.get(vpc_id):
         return causes.CEN_NOT_ATTACHED, "%s: it is not attached to a CEN and has no route entry toward %s" % (
@@ -110,10 +153,77 @@ def vpn_without_tunnel(index, label, vpn, checks, dst_ip):
 def ipsec_without_peer(index, label, conn, check, dst_ip):
     """An Alibaba IPsec connection toward ``dst_ip`` whose tunnel does not work: no AWS end, or its first problem."""
     if check is None:
+        cgw_ids = [t.get("customer_gateway_id") for t in conn.get("tunnels") or []] or [conn.get("customer_gateway_id")]
+        ips = ", ".join(str((index.ali_cgws.get(c) or {}).get("ip")) for c in cgw_ids)
         code, reason = causes.NO_IPSEC_PEER, (
-            "IPsec connection %s leads to customer gateway %s, which is not a tunnel of any AWS VPN connection read"
-            % (conn["id"], (index.ali_cgws.get(conn.get("customer_gateway_id")) or {}).get("ip")))
+            "IPsec connection %s leads to customer gateway%s %s, which %s not a tunnel of any AWS VPN connection read"
+            % (conn["id"], "s" if len(cgw_ids) > 1 else "", ips, "are" if len(cgw_ids) > 1 else "is"))
     else:
         code, reason = check["problem_codes"][0], "%s: %s" % (
             check.get("where") or conn["id"], "; ".join(check["problems"]))
     return code, "%s has no working IPsec tunnel toward %s: %s" % (label, index.describe_destination(dst_ip), reason)
+
+
+# --- transit routers ----------------------------------------------------------------------------------
+
+def _routes_to(table, dst_ip):
+    return any(r.get("status", "Active") == "Active" and r.get("next_hop_type") == "Attachment" and r.get(
+        "destination") and ":" not in r["destination"] and contains(r["destination"], dst_ip)
+        for r in table.get("routes") or [])
+
+
+def _between(index, tr_id, far_id, table_id, head, why):
+    """This router lacks a route to something behind ``far_id`` (another region): the connection, or its learning."""
+    peers = sorted((a for a in index.tr_attachments.values() if a.get("kind") == "peer"
+                    and set((a.get("tr_id"), a.get("peer_tr_id"))) == set((tr_id, far_id))), key=lambda a: a["id"])
+    live = [a for a in peers if a.get("status", "Attached") == "Attached"]
+    if not live:
+        return causes.INTER_REGION_MISSING, (
+            "%s: it is behind %s (%s), and no inter-region connection joins %s and %s%s; create one "
+            "(CreateTransitRouterPeerAttachment) and let both tables learn its routes" % (
+                head, index.tr_label(far_id), why, index.tr_label(tr_id), index.tr_label(far_id),
+                " (%s is %s)" % (peers[0]["id"], peers[0].get("status")) if peers else ""))
+    peer = live[0]
+    table = index.tr_tables.get(table_id) or {}
+    if peer["id"] not in (table.get("propagations") or []):
+        return causes.TR_NO_ROUTE, "%s: it is behind %s (%s): let this table learn the routes of inter-region " \
+                                   "connection %s (EnableTransitRouterRouteTablePropagation)" % (
+                                       head, index.tr_label(far_id), why, peer["id"])
+    far_table = index.tr_association.get((far_id, peer["id"]))
+    if far_table is None:
+        return causes.TR_NOT_ASSOCIATED, "%s: inter-region connection %s is associated with no route table of %s, " \
+                                         "so nothing is advertised over it; associate it there" % (
+                                             head, peer["id"], index.tr_label(far_id))
+    return causes.TR_NO_ROUTE, "%s: %s does not advertise it over %s: route table %s there has no route toward it " \
+                               "(%s)" % (head, index.tr_label(far_id), peer["id"], far_table, why)
+
+
+def tr_no_route(index, table_id, label, dst_ip):
+    """A transit router route table without a route: the connection to learn from, the inter-region connection that
+    is missing, or the static route toward the VPN attachment to add."""
+    dest = index.describe_destination(dst_ip)
+    head = "%s has no route to %s" % (label, dest)
+    tr_id = index.tr_table_router.get(table_id)
+    cen_id = (index.transit_routers.get(tr_id) or {}).get("cen_id")
+    for vpc in sorted(index.ali_vpcs.values(), key=lambda v: v["id"]):
+        if not _holds(vpc, dst_ip):
+            continue
+        for att in index.vpc_tr_attachments.get(vpc["id"], []):
+            if att.get("tr_id") == tr_id:
+                return causes.TR_NO_ROUTE, "%s: learn the routes of VPC connection %s (%s) " \
+                                           "(EnableTransitRouterRouteTablePropagation) or add a static route %s -> %s" \
+                                           % (head, att["id"], vpc.get("name") or vpc["id"], dest, att["id"])
+        for att in index.vpc_tr_attachments.get(vpc["id"], []):
+            if (index.transit_routers.get(att.get("tr_id")) or {}).get("cen_id") == cen_id:
+                return _between(index, tr_id, att.get("tr_id"), table_id, head,
+                                "VPC connection %s of %s" % (att["id"], vpc.get("name") or vpc["id"]))
+    for other_id, other in sorted(index.transit_routers.items()):
+        if other_id == tr_id or other.get("cen_id") != cen_id:
+            continue
+        if any(_routes_to(t, dst_ip) for t in other.get("route_tables") or []):
+            return _between(index, tr_id, other_id, table_id, head, "its route tables route %s" % dest)
+    vpns = sorted(a["id"] for a in index.tr_attachments.values() if a.get("kind") == "vpn" and a.get("tr_id") == tr_id)
+    if vpns:
+        return causes.TR_NO_ROUTE, "%s: add a static route %s -> %s (the VPN attachment; an IPsec connection in " \
+                                   "destination routing advertises nothing)" % (head, dest, vpns[0])
+    return causes.TR_NO_ROUTE, "%s: add a static route toward the connection that leads there" % head

@@ -50,6 +50,8 @@ Snapshot format (every list may be empty or missing; unknown keys are ignored)::
                   "vswitches": [{"id": "vsw-1", "cidr": "10.0.0.0/24", "route_table_id": "vtb-1"}],
                   "route_tables": [{"id": "vtb-1", "type": "System", "routes": [
                       {"destination": "172.16.0.0/12", "type": "Custom",     # System | Custom | CEN | ...
+                       # next_hop_type: VpnGateway | RouterInterface | Attachment (a transit router connection;
+                       # type CEN when the router synchronised it) | VpcPeer | ...
                        "next_hop_type": "VpnGateway", "next_hop_id": "vpn-g1", "status": "Available"}]}]}],
         "cens": [{"id": "cen-1", "name": "cen", "status": "Active",
                   "attachments": [{"instance_id": "vpc-t", "instance_type": "VPC", "region": "ap-northeast-1",
@@ -59,19 +61,50 @@ Snapshot format (every list may be empty or missing; unknown keys are ignored)::
                                         "next_hop_id": "vpn-g1",
                                         "publish_status": "Published"}]}],   # Published | NonPublished
         "vpn_gateways": [{"id": "vpn-g1", "name": "gw", "vpc_id": "vpc-t", "region": "ap-northeast-1",
-                          "public_ip": "198.51.100.7", "status": "active"}],
+                          "public_ip": "198.51.100.7", "status": "active",
+                          "secondary_ip": "198.51.100.8",     # DisasterRecoveryInternetIp: dual-tunnel slaves
+                          # destination routing (DescribeVpnRouteEntries); read for gateways with a connection
+                          # whose selectors are both 0.0.0.0/0
+                          "route_entries": [{"destination": "172.16.0.0/16", "next_hop": "vco-1",
+                                             "weight": 100, "state": "normal"}]}],   # 100 active, 0 standby
         "customer_gateways": [{"id": "cgw-a1", "ip": "203.0.113.10"}],
         "ipsec_connections": [{"id": "vco-1", "name": "to-aws", "vpn_gateway_id": "vpn-g1",
             "customer_gateway_id": "cgw-a1", "status": "ipsec_sa_established", "state": "active",
-            "local_subnets": ["0.0.0.0/0"], "remote_subnets": ["172.16.0.0/12"],
+            "local_subnets": ["0.0.0.0/0"], "remote_subnets": ["172.16.0.0/12"],   # both 0.0.0.0/0: destination routing
             "ike": {"version": "ikev2", "encryption": "aes256", "integrity": "sha256",
                     "dh_group": "group14", "lifetime": 28800, "psk_hash": "...",
                     "mode": "main", "local_id": None, "remote_id": None},   # ids: None = the public IPs
             "ipsec": {"encryption": "aes256", "integrity": "sha256", "dh_group": "group14",
-                      "lifetime": 3600}}],
+                      "lifetime": 3600},
+            "attach_type": "VPNGW",             # VPNGW (on a VPN gateway) | CEN (attached to a transit router)
+            "ip": None,                         # a single-tunnel TR-attached connection's own IP
+            # dual tunnel (TunnelOptionsSpecification): each tunnel is its own IKE peer; the connection's
+            # customer_gateway_id / ike / ipsec are then unused
+            "tunnels": [{"id": "tun-1", "index": 1, "role": "master",       # master | slave
+                         "ip": "198.51.100.7",                               # the tunnel's own source IP
+                         "customer_gateway_id": "cgw-a1", "status": "ipsec_sa_established",
+                         "ike": {...}, "ipsec": {...}}]}],
         "router_interfaces": [{"id": "ri-1", "name": "a-to-b", "status": "Active", "role": "InitiatingSide",
             "router_id": "vrt-1", "vpc_id": "vpc-t", "region": "ap-northeast-1", "account": "5111",
             "opposite_interface_id": "ri-2", "opposite_owner": "5222"}],
+        "transit_routers": [{"id": "tr-t", "cen_id": "cen-1", "name": "tokyo", "region": "ap-northeast-1",
+            "account": "5123", "status": "Active",
+            "route_tables": [{"id": "vtb-tr-t", "type": "System",         # System | Custom
+                "associations": ["tr-attach-t"],   # attachments that forward by this table (Active)
+                "propagations": ["tr-attach-t"],   # attachments whose routes it learns (Active)
+                "routes": [{"destination": "192.168.0.0/24", "type": "Propagated",   # Static | Propagated
+                            "status": "Active", "next_hop_type": "Attachment",        # Attachment | BlackHole
+                            "next_hop_id": "tr-attach-peer"}]}]}],                     # the Active routes
+        "tr_attachments": [
+            {"id": "tr-attach-t", "kind": "vpc", "tr_id": "tr-t", "status": "Attached",   # vpc | peer | vpn
+             "region": "ap-northeast-1", "vpc_id": "vpc-t", "auto_publish": False},
+            {"id": "tr-attach-peer", "kind": "peer", "tr_id": "tr-t", "status": "Attached",
+             "peer_tr_id": "tr-b", "peer_region": "cn-beijing", "bandwidth_type": "BandwidthPackage",
+             "bandwidth": 0, "bandwidth_package_id": None},   # no package, no DataTransfer: 1 Kbps test bandwidth
+            {"id": "tr-attach-vpn", "kind": "vpn", "tr_id": "tr-t", "status": "Attached", "vpn_id": "vco-2"}],
+        "vpc_peer_connections": [{"id": "pcc-1", "name": "a-b", "status": "Activated",   # Accepting | Activated | ...
+            "vpc_id": "vpc-ta", "account": "5111", "region": "ap-northeast-1",           # the requester
+            "accepting_vpc_id": "vpc-sb", "accepting_account": "5222", "accepting_region": "us-west-1"}],
       },
       "probes": [{"name": "tokyo", "ip": "10.0.0.17"},
                  {"name": "dup", "ip": "10.0.0.5", "vpc": "vpc-t"}],  # vpc (id or name) only if ambiguous
@@ -172,8 +205,8 @@ class SnapshotIndex(object):
         self.vpn_gws = dict((g["id"], g) for g in ali.get("vpn_gateways") or [])
         self.ali_cgws = dict((c["id"], c) for c in ali.get("customer_gateways") or [])
         self.ipsecs = dict((c["id"], c) for c in ali.get("ipsec_connections") or [])
-        self.ipsec_by_gw = {}
-        for conn in self.ipsecs.values():
+        self.ipsec_by_gw = {}      # VPN gateway id -> its IPsec connections, by id
+        for conn in sorted(self.ipsecs.values(), key=lambda c: c["id"]):
             self.ipsec_by_gw.setdefault(conn.get("vpn_gateway_id"), []).append(conn)
             for cidr in (conn.get("local_subnets") or []) + (conn.get("remote_subnets") or []):
                 self.remember(cidr)
@@ -181,6 +214,33 @@ class SnapshotIndex(object):
         for ri in self.ris.values():
             if not ri.get("vpc_id") and ri.get("router_id") in self.ali_router_vpc:
                 ri["vpc_id"] = self.ali_router_vpc[ri["router_id"]]
+        self._index_transit_routers()
+        self.vpc_peers = dict((c["id"], c) for c in ali.get("vpc_peer_connections") or [])
+        self.vpc_peers_of = {}     # vpc id -> [peering connections with it at one end]
+        for conn in sorted(self.vpc_peers.values(), key=lambda c: c["id"]):
+            for vpc_id in (conn.get("vpc_id"), conn.get("accepting_vpc_id")):
+                self.vpc_peers_of.setdefault(vpc_id, []).append(conn)
+
+    def _index_transit_routers(self):
+        ali = self.ali
+        self.transit_routers = dict((tr["id"], tr) for tr in ali.get("transit_routers") or [])
+        self.tr_tables = {}        # table id -> table
+        self.tr_table_router = {}  # table id -> transit router id
+        self.tr_association = {}   # (transit router id, attachment id) -> table id (each end of a peer has its own)
+        for tr in self.transit_routers.values():
+            for table in tr.get("route_tables") or []:
+                self.tr_tables[table["id"]] = table
+                self.tr_table_router[table["id"]] = tr["id"]
+                for att_id in table.get("associations") or []:
+                    self.tr_association[(tr["id"], att_id)] = table["id"]
+        self.tr_attachments = dict((a["id"], a) for a in ali.get("tr_attachments") or [])
+        self.vpc_tr_attachments = {}   # vpc id -> [its transit router VPC connections]
+        self.tr_vpn_attachment = {}    # IPsec connection id -> its transit router VPN attachment
+        for att in sorted(self.tr_attachments.values(), key=lambda a: a["id"]):
+            if att.get("kind") == "vpc":
+                self.vpc_tr_attachments.setdefault(att.get("vpc_id"), []).append(att)
+            elif att.get("kind") == "vpn":
+                self.tr_vpn_attachment[att.get("vpn_id")] = att
 
     @staticmethod
     def system_table_id(vpc):
@@ -190,6 +250,18 @@ class SnapshotIndex(object):
         return None
 
     # --- lookups and labels -------------------------------------------------------------------------
+    def tr_label(self, tr_id):
+        tr = self.transit_routers.get(tr_id) or {}
+        name = tr.get("name")
+        where = tr.get("region") or ""
+        return ("transit router %s (%s, %s)" % (name, tr_id, where)) if name else "transit router %s (%s)" % (
+            tr_id, where)
+
+    def peer_end(self, att, tr_id):
+        """The transit router at the other end of an inter-region connection, seen from ``tr_id``."""
+        return att.get("peer_tr_id") if att.get("tr_id") == tr_id else att.get("tr_id")
+
+
     def vpc(self, key):
         """The VPC dict of a VPC key ``("aws" | "ali", id)`` ({} when unknown)."""
         return (self.aws_vpcs if key[0] == "aws" else self.ali_vpcs).get(key[1]) or {}

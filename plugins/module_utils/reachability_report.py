@@ -74,10 +74,14 @@ def matrix_text(report):
                 mark = OK_MARK if pair and pair["reachable"] else BAD_MARK
                 if pair and pair["reachable"] and pair.get("asymmetric"):
                     mark = OK_MARK + u"~"
+                if pair and pair["reachable"] and pair.get("warnings"):
+                    mark += u"!"
             cells.append(mark.center(col))
         lines.append(src.ljust(width) + u" | " + u" ".join(cells))
     lines.append(u"")
-    lines.append(head + (u"  (~ = asymmetric path)" if report.get("asymmetric") else u""))
+    legend = [text for key, text in (("asymmetric", u"~ = asymmetric path"), ("warnings", u"! = warning on the path"))
+              if report.get(key)]
+    lines.append(head + (u"  (%s)" % u", ".join(legend) if legend else u""))
     for b in report.get("broken") or []:
         lines.append(u"%s %s -> %s %s" % (BAD_MARK, b["from"], b["to"], cause_text(b)))
     for o in report.get("overlaps") or []:
@@ -88,7 +92,24 @@ def matrix_text(report):
             lines.append(u"! IPsec %s [%s]: %s" % (where, ", ".join(c.get("problem_codes") or []), "; ".join(c["problems"])))
     for h in report.get("blackholes") or []:
         lines.append(u"! blackhole [%s]: %s" % (h.get("code"), h["reason"]))
+    for w in report.get("warnings") or []:
+        lines.append(u"! warning [%s]: %s" % (w["code"], w["message"]))
+    for line in tunnel_lines(report):
+        lines.append(u"  " + line)
     return u"\n".join(lines) + u"\n"
+
+
+def tunnel_lines(report):
+    """One line per tunnel: both ends, its status and, when it is not up, its code."""
+    out = []
+    for t in report.get("tunnels") or []:
+        aws = u"AWS %s tunnel %s (%s)" % (t["aws_vpn_connection_id"], t["aws_tunnel"], t["aws_outside_ip"]) \
+            if t.get("aws_vpn_connection_id") else u"no AWS tunnel"
+        ali = u"Alibaba %s%s" % (t["alicloud_ipsec_connection_id"], u" tunnel %s" % t["alicloud_tunnel"]
+                                 if t.get("alicloud_tunnel") is not None else u"") \
+            if t.get("alicloud_ipsec_connection_id") else u"Alibaba %s" % t.get("alicloud_tunnel_ip")
+        out.append(u"tunnel %s <-> %s: %s%s" % (aws, ali, t["status"], u" [%s]" % t["code"] if t.get("code") else u""))
+    return out
 
 
 # --- HTML ---------------------------------------------------------------------------------------------------
@@ -141,7 +162,23 @@ def html_page(report, title="Cross-cloud reachability"):
                 "ok" if c["ok"] else "bad", OK_MARK + u" agree" if c["ok"] else BAD_MARK + u" disagree",
                 u"<br>".join(esc(p) for p in (c.get("problems") or []) + (c.get("warnings") or []))))
         parts.append(u"</table>")
-    for key, heading, field in (("overlaps", "Overlapping CIDRs among connected networks", "message"),
+    tunnels = report.get("tunnels") or []
+    if tunnels:
+        parts.append(u"<h2>Tunnels</h2><table><tr><th>AWS VPN / tunnel</th><th>Alibaba IPsec connection / tunnel</th>"
+                     u"<th>status</th><th>why</th></tr>")
+        for t in tunnels:
+            fine = t["status"] in ("up", "idle_by_design")
+            parts.append(u"<tr><td>%s %s<br><code>%s</code></td><td>%s %s<br><code>%s</code></td><td class=\"%s\">%s"
+                         u"</td><td>%s</td></tr>" % (
+                             esc(t.get("aws_vpn_connection_id") or u"-"), esc(t.get("aws_tunnel") or u""),
+                             esc(t.get("aws_outside_ip") or u""), esc(t.get("alicloud_ipsec_connection_id") or u"-"),
+                             esc(t.get("alicloud_tunnel") or u""), esc(t.get("alicloud_tunnel_ip") or u""),
+                             "ok" if fine else "bad",
+                             esc(t["status"] + (u" [%s]" % t["code"] if t.get("code") else u"")),
+                             esc(t.get("reason") or u"")))
+        parts.append(u"</table>")
+    for key, heading, field in (("warnings", "Warnings", "message"),
+                                ("overlaps", "Overlapping CIDRs among connected networks", "message"),
                                 ("blackholes", "Routes that blackhole", "reason"),
                                 ("unplaced", "Probes that could not be placed", "reason")):
         items = report.get(key) or []
@@ -171,6 +208,8 @@ def _html_matrix(report):
             tip = u"reachable" if ok else (pair.get("cause") or u"not traced")
             if ok and pair.get("asymmetric"):
                 tip = u"reachable, asymmetric path"
+            if ok and pair.get("warnings"):
+                tip += u" (warnings: %s)" % u", ".join(pair["warnings"])
             cells.append(u"<td class=\"%s\" title=\"%s\">%s</td>" % ("ok" if ok else "bad", esc(tip),
                                                                      OK_MARK if ok else BAD_MARK))
         rows.append(u"<tr><th>%s</th>%s</tr>" % (esc(src), u"".join(cells)))

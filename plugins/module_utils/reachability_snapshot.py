@@ -14,9 +14,16 @@ per VPC) so a region costs a fixed handful of calls plus one per route table:
   telemetry), DescribeCustomerGateways.
 - Alibaba, per region: DescribeVpcs, DescribeVSwitches, DescribeRouteTableList,
   DescribeRouteEntryList per route table, DescribeVpnGateways, DescribeCustomerGateways,
-  DescribeVpnConnections, DescribeRouterInterfaces; per account (CEN is global):
-  DescribeCens, DescribeCenAttachedChildInstances per CEN, DescribePublishedRouteEntries
-  per attached VPC.
+  DescribeVpnConnections (dual-tunnel and TR-attached connections with their tunnels),
+  DescribeVpnRouteEntries per VPN gateway with a connection in destination routing,
+  DescribeRouterInterfaces, ListVpcPeerConnections (VpcPeer), ListTransitRouters and, where the
+  region has an Enterprise transit router, ListTransitRouter{Vpc,Peer,Vpn}Attachments, then per
+  router ListTransitRouterRouteTables and per route table its associations, propagations and
+  Active route entries (the listing helpers of transit_router.py); per account (CEN is
+  global): DescribeCens, DescribeCenAttachedChildInstances per CEN,
+  DescribePublishedRouteEntries per attached VPC.
+
+Every list is paged to its end (PageNumber / NextToken, as each call pages).
 
 Pre-shared keys never enter the snapshot: each is replaced by an HMAC-SHA256 under a key
 drawn at random for this run (``PskHasher``), so the engine can compare both ends while the
@@ -32,6 +39,8 @@ import hmac
 import os
 
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
+from ansible_collections.multicloud.transit.plugins.module_utils import transit_router as tr_api
+from ansible_collections.multicloud.transit.plugins.module_utils import vpc_peer as peer_api
 from ansible_collections.multicloud.transit.plugins.module_utils.aws import subnet_tables
 from ansible_collections.multicloud.transit.plugins.module_utils.alicloud import dig
 
@@ -224,29 +233,129 @@ def read_alicloud_region(helper, account, region, hasher):
     for g in helper.paginate("vpc", "DescribeVpnGateways", rid, "VpnGateways.VpnGateway"):
         out["vpn_gateways"].append({"id": g["VpnGatewayId"], "name": g.get("Name"), "vpc_id": g.get("VpcId"),
                                     "region": region, "account": account, "public_ip": g.get("InternetIp"),
+                                    "secondary_ip": g.get("DisasterRecoveryInternetIp") or None,
                                     "status": g.get("Status")})
     for c in helper.paginate("vpc", "DescribeCustomerGateways", rid, "CustomerGateways.CustomerGateway"):
         out["customer_gateways"].append({"id": c["CustomerGatewayId"], "ip": c.get("IpAddress"), "region": region})
     for c in helper.paginate("vpc", "DescribeVpnConnections", rid, "VpnConnections.VpnConnection"):
-        ike = c.get("IkeConfig") or {}
-        ipsec = c.get("IpsecConfig") or {}
-        out["ipsec_connections"].append({
-            "id": c["VpnConnectionId"], "name": c.get("Name"), "vpn_gateway_id": c.get("VpnGatewayId"),
-            "customer_gateway_id": c.get("CustomerGatewayId"), "status": c.get("Status"), "state": c.get("State"),
-            "region": region, "account": account,
-            "local_subnets": _subnet_list(c.get("LocalSubnet")), "remote_subnets": _subnet_list(c.get("RemoteSubnet")),
-            "ike": {"version": ike.get("IkeVersion"), "encryption": ike.get("IkeEncAlg"), "integrity": ike.get("IkeAuthAlg"),
-                    "dh_group": ike.get("IkePfs"), "lifetime": ike.get("IkeLifetime"), "psk_hash": hasher(ike.get("Psk")),
-                    "mode": ike.get("IkeMode"), "local_id": ike.get("LocalId"), "remote_id": ike.get("RemoteId")},
-            "ipsec": {"encryption": ipsec.get("IpsecEncAlg"), "integrity": ipsec.get("IpsecAuthAlg"),
-                      "dh_group": ipsec.get("IpsecPfs"), "lifetime": ipsec.get("IpsecLifetime")}})
+        out["ipsec_connections"].append(ipsec_connection(c, account, region, hasher))
+    destination_routed = set(c["vpn_gateway_id"] for c in out["ipsec_connections"]
+                             if c["local_subnets"] == ANY and c["remote_subnets"] == ANY)
+    for gw in out["vpn_gateways"]:
+        if gw["id"] in destination_routed:
+            gw["route_entries"] = vpn_route_entries(helper, gw["id"], region)
     for ri in helper.paginate("vpc", "DescribeRouterInterfaces", rid, "RouterInterfaceSet.RouterInterfaceType"):
         out["router_interfaces"].append({
             "id": ri["RouterInterfaceId"], "name": ri.get("Name"), "status": ri.get("Status"), "role": ri.get("Role"),
             "router_id": ri.get("RouterId"), "region": region, "account": account,
             "opposite_interface_id": ri.get("OppositeInterfaceId"), "opposite_owner": ri.get("OppositeInterfaceOwnerId"),
             "opposite_router_id": ri.get("OppositeRouterId")})
+    out["vpc_peer_connections"] = [vpc_peer_connection(c) for c in peer_api.list_connections(helper, region=region)]
+    out.update(read_transit_routers(helper, account, region))
     return out
+
+
+ANY = ["0.0.0.0/0"]
+
+
+def _ike(cfg, hasher):
+    cfg = cfg or {}
+    return {"version": cfg.get("IkeVersion"), "encryption": cfg.get("IkeEncAlg"), "integrity": cfg.get("IkeAuthAlg"),
+            "dh_group": cfg.get("IkePfs"), "lifetime": cfg.get("IkeLifetime"), "psk_hash": hasher(cfg.get("Psk")),
+            "mode": cfg.get("IkeMode"), "local_id": cfg.get("LocalId"), "remote_id": cfg.get("RemoteId")}
+
+
+def _ipsec(cfg):
+    cfg = cfg or {}
+    return {"encryption": cfg.get("IpsecEncAlg"), "integrity": cfg.get("IpsecAuthAlg"), "dh_group": cfg.get("IpsecPfs"),
+            "lifetime": cfg.get("IpsecLifetime")}
+
+
+def ipsec_connection(c, account, region, hasher):
+    """A DescribeVpnConnections item: single-tunnel, dual-tunnel (TunnelOptionsSpecification) or TR-attached.
+    Pre-shared keys only as keyed hashes."""
+    tunnels = []
+    for t in dig(c, "TunnelOptionsSpecification.TunnelOptions") or []:
+        tunnels.append({"id": t.get("TunnelId"), "index": int(t["TunnelIndex"]) if t.get("TunnelIndex") else None,
+                        "role": t.get("Role"), "ip": t.get("InternetIp"), "customer_gateway_id": t.get(
+                            "CustomerGatewayId"), "status": t.get("Status"), "state": t.get("State"),
+                        "ike": _ike(t.get("TunnelIkeConfig"), hasher), "ipsec": _ipsec(t.get("TunnelIpsecConfig"))})
+    return {
+        "id": c["VpnConnectionId"], "name": c.get("Name"), "vpn_gateway_id": c.get("VpnGatewayId") or None,
+        "customer_gateway_id": c.get("CustomerGatewayId") or None, "status": c.get("Status"), "state": c.get("State"),
+        "region": region, "account": account, "attach_type": c.get("AttachType"),
+        "transit_router_id": c.get("TransitRouterId") or None, "ip": c.get("InternetIp") or None,
+        "local_subnets": _subnet_list(c.get("LocalSubnet")), "remote_subnets": _subnet_list(c.get("RemoteSubnet")),
+        "ike": _ike(c.get("IkeConfig"), hasher), "ipsec": _ipsec(c.get("IpsecConfig")), "tunnels": tunnels}
+
+
+def vpn_route_entries(helper, gateway_id, region):
+    """A VPN gateway's destination routes (DescribeVpnRouteEntries, custom routes; PageSize at most 50)."""
+    return [{"destination": e.get("RouteDest"), "next_hop": e.get("NextHop"), "weight": int(e.get("Weight") or 0),
+             "state": e.get("State")}
+            for e in helper.paginate("vpc", "DescribeVpnRouteEntries", {"VpnGatewayId": gateway_id, "RegionId": region},
+                                     "VpnRouteEntries.VpnRouteEntry")]
+
+
+def vpc_peer_connection(c):
+    requester, accepter = peer_api.vpc_ids_of(c)
+    return {"id": c.get("InstanceId"), "name": c.get("Name") or None, "status": c.get("Status"), "vpc_id": requester,
+            "account": str(c.get("OwnerId") or ""), "region": c.get("RegionId"), "accepting_vpc_id": accepter,
+            "accepting_account": str(c.get("AcceptingOwnerUid") or ""), "accepting_region": c.get("AcceptingRegionId")}
+
+
+def _bindings(items):
+    return sorted(i["TransitRouterAttachmentId"] for i in items if i.get("Status") == "Active")
+
+
+def tr_attachment(att, kind):
+    """A transit router connection (VPC, inter-region or VPN attachment) in the snapshot's shape."""
+    out = {"id": att["TransitRouterAttachmentId"], "kind": kind, "tr_id": att.get("TransitRouterId"),
+           "status": att.get("Status"), "region": att.get("RegionId"), "cen_id": att.get("CenId")}
+    if kind == "vpc":
+        out.update(vpc_id=att.get("VpcId"), vpc_owner=str(att.get("VpcOwnerId") or ""),
+                   auto_publish=bool(att.get("AutoPublishRouteEnabled")))
+    elif kind == "peer":
+        out.update(peer_tr_id=att.get("PeerTransitRouterId"), peer_region=att.get("PeerTransitRouterRegionId"),
+                   bandwidth_type=att.get("BandwidthType"), bandwidth=att.get("Bandwidth"),
+                   bandwidth_package_id=att.get("CenBandwidthPackageId") or None)
+    else:
+        out.update(vpn_id=att.get("VpnId"))
+    return out
+
+
+def read_transit_routers(helper, account, region):
+    """The Enterprise transit routers of one region: their connections, route tables, associations, route learning
+    and Active routes. A region without one costs one call."""
+    routers = [tr for tr in tr_api.list_transit_routers(helper, region=region)
+               if tr.get("Type", tr_api.ENTERPRISE) == tr_api.ENTERPRISE
+               and tr.get("Status") not in tr_api.GONE_STATUSES]
+    if not routers:
+        return {}
+    attachments = []
+    for kind in ("vpc", "peer", "vpn"):
+        attachments.extend(tr_attachment(a, kind) for a in tr_api.live(tr_api.list_attachments(helper, kind, region)))
+    out = []
+    for tr in routers:
+        tables = []
+        for table in tr_api.route_tables(helper, tr):
+            if table.get("TransitRouterRouteTableStatus") != "Active":
+                continue
+            table_id = table["TransitRouterRouteTableId"]
+            tables.append({
+                "id": table_id, "type": table.get("TransitRouterRouteTableType"),
+                "associations": _bindings(tr_api.table_associations(helper, region, table_id)),
+                "propagations": _bindings(tr_api.table_propagations(helper, region, table_id)),
+                "routes": [{"destination": r.get("TransitRouterRouteEntryDestinationCidrBlock"),
+                            "type": r.get("TransitRouterRouteEntryType"),
+                            "status": r.get("TransitRouterRouteEntryStatus"),
+                            "next_hop_type": r.get("TransitRouterRouteEntryNextHopType"),
+                            "next_hop_id": r.get("TransitRouterRouteEntryNextHopId") or None}
+                           for r in tr_api.table_routes(helper, region, table_id)]})
+        out.append({"id": tr["TransitRouterId"], "cen_id": tr.get("CenId"), "name": tr.get("TransitRouterName") or None,
+                    "region": tr.get("RegionId") or region, "account": account, "status": tr.get("Status"),
+                    "route_tables": tables})
+    return {"transit_routers": out, "tr_attachments": attachments}
 
 
 def read_alicloud_cens(helper, account):

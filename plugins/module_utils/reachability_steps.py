@@ -6,16 +6,23 @@
 Three registries, each a plain dict, are where new kinds plug in:
 
 - ``STEPS[domain kind](tracer, domain, label, route, dst_ip, cls, stack)``: a routing domain
-  (``aws-rtb``, ``tgw-rtb``, ``ali-rtb``, ``cen``); ``route`` is the table's longest-prefix match
-  (None: no route). A new kind (an Enterprise transit router route table, a VPN gateway's
-  route entries) adds its table builder in reachability_tables.TABLE_BUILDERS and its step here.
+  (``aws-rtb``, ``tgw-rtb``, ``ali-rtb``, ``cen``, ``tr-rtb`` an Enterprise transit router route table,
+  ``vpn-gw`` a VPN gateway's destination routes); ``route`` is the table's longest-prefix match
+  (None: no route). A new kind adds its table builder in reachability_tables.TABLE_BUILDERS and its
+  step here.
 - ``AWS_ROUTE_TARGETS[target_type]`` (same signature as a step): what an AWS subnet route leads
   to (``local``, ``transit_gateway``; a VPC peering connection would be ``vpc_peering``).
 - ``TGW_ATTACHMENT_HOPS[attachment type](tracer, domain, label, hops, attachment, dst_ip, cls, stack)``:
   where a TGW route's attachment leads (``vpc``, ``peering``, ``vpn``).
-- ``ALI_NEXT_HOPS[next_hop_type](tracer, hops, next_hop_id, dst_ip, cls, stack)``: where an
-  Alibaba route entry leads (``VpnGateway``, ``RouterInterface``; later ``Attachment`` toward a
-  transit router, ``VpcPeer``).
+- ``ALI_NEXT_HOPS[next_hop_type](tracer, hops, next_hop_id, dst_ip, cls, stack, vpc_id)``: where an
+  Alibaba route entry of VPC ``vpc_id`` leads (``VpnGateway``, ``RouterInterface``, ``VpcPeer``,
+  ``Attachment`` = a transit router connection).
+- ``TR_ATTACHMENT_HOPS[kind](tracer, domain, label, hops, attachment, dst_ip, cls, stack)``: where a
+  transit router route's connection leads (``vpc``, ``peer``, ``vpn``).
+
+Leaving Alibaba over IPsec is one function whatever led there (a VPN gateway's selectors or VPN
+route entries, a transit router's VPN attachment): ``ipsec_out`` takes the connection's first
+working tunnel (master first) to the AWS VPN on its other end.
 
 A handler ends the path (``tracer.delivered`` or ``fail`` with a reachability_causes code and a
 sentence saying what to change) or continues it with ``tracer.follow(hops, constraints, via,
@@ -146,7 +153,7 @@ def tgw_peering(t, domain, label, hops, att, dst_ip, cls, stack):
 
 
 def tgw_to_vpn(t, domain, label, hops, att, dst_ip, cls, stack):
-    """Leave AWS through a VPN connection's tunnel into the Alibaba VPN gateway's VPC."""
+    """Leave AWS through a VPN connection's tunnel into Alibaba: a VPN gateway's VPC or a transit router."""
     index = t.index
     vpn = index.vpn_by_attachment.get(att["id"])
     if vpn is None:
@@ -172,23 +179,61 @@ def tgw_to_vpn(t, domain, label, hops, att, dst_ip, cls, stack):
         code, reason = hints.vpn_without_tunnel(index, label, vpn, checks, dst_ip)
         return fail(hops, label, code, reason, element=vpn["id"])
     check, conn = usable[0]
-    gw = index.vpn_gws.get(conn.get("vpn_gateway_id")) or {}
+    end_label = "Alibaba IPsec connection %s" % (conn.get("name") or conn["id"])
+    if check.get("alicloud_tunnel") is not None:
+        end_label += " tunnel %s (%s)" % (check["alicloud_tunnel"], check["alicloud_tunnel_ip"])
     hops.append(hop(label, local_cidr, "tunnel %s" % check["tunnel_outside_ip"], "tunnel %d UP" % check["tunnel"],
                     "vpn"))
-    hops.append(hop("Alibaba IPsec connection %s" % (conn.get("name") or conn["id"]),
-                    ",".join(conn.get("local_subnets") or []), gw.get("id"),
-                    "on VPN gateway %s (%s)" % (gw.get("id"), gw.get("public_ip")), "ipsec"))
     constraints = [("AWS-side network %s of %s" % (vpn.get("remote_cidr") or ANY, vpn["id"]),
                     (vpn.get("remote_cidr") or ANY,), vpn["id"]),
                    ("remote networks %s of IPsec connection %s"
                     % (",".join(conn.get("remote_subnets") or []), conn["id"]),
                     tuple(conn.get("remote_subnets") or [ANY]), conn["id"])]
+    via = (vpn["id"], "tunnel:" + str(check["tunnel_outside_ip"]), conn["id"])
+    gw = index.vpn_gws.get(conn.get("vpn_gateway_id"))
+    if gw is None and not conn.get("vpn_gateway_id"):
+        return _into_transit_router(t, hops, end_label, conn, constraints, via, dst_ip, cls, stack)
+    gw = gw or {}
+    hops.append(hop(end_label, ",".join(conn.get("local_subnets") or []), gw.get("id"),
+                    "on VPN gateway %s (%s)" % (gw.get("id"), gw.get("public_ip")), "ipsec"))
     vpc = index.ali_vpcs.get(gw.get("vpc_id"))
     if vpc is None:
         return fail(hops, "VPN gateway %s" % gw.get("id"), causes.NOT_READ, "the VPC %s of VPN gateway %s was not read"
                     % (gw.get("vpc_id"), gw.get("id")), element=gw.get("id"), constraints=constraints)
-    via = (vpn["id"], "tunnel:" + str(check["tunnel_outside_ip"]), conn["id"])
     return t.follow(hops, constraints, via, ("ali-rtb", index.system_table_id(vpc)), dst_ip, cls, stack)
+
+
+def _into_transit_router(t, hops, end_label, conn, constraints, via, dst_ip, cls, stack):
+    """An IPsec connection attached to a transit router forwards by the table associated with its VPN attachment."""
+    index = t.index
+    att = index.tr_vpn_attachment.get(conn["id"])
+    if not _attached(att):
+        hops.append(hop(end_label, ",".join(conn.get("local_subnets") or []), "?", "no VPN gateway", "ipsec"))
+        return fail(hops, end_label, causes.IPSEC_NOT_ATTACHED, "IPsec connection %s has no VPN gateway and %s: "
+                    "nothing forwards what it receives; attach it (CreateTransitRouterVpnAttachment)" % (
+                        conn["id"], "is attached to no transit router" if att is None else
+                        "its transit router VPN attachment %s is %s" % (att["id"], att.get("status"))),
+                    element=conn["id"], constraints=constraints, via=via)
+    hops.append(hop(end_label, ",".join(conn.get("local_subnets") or []), att["id"],
+                    "VPN attachment on %s" % index.tr_label(att.get("tr_id")), "ipsec"))
+    return _enter_transit_router(t, hops, att, att.get("tr_id"), constraints, via, dst_ip, cls, stack)
+
+
+def _enter_transit_router(t, hops, att, tr_id, constraints, via, dst_ip, cls, stack):
+    """Traffic arriving on ``att`` at transit router ``tr_id``: the route table associated with it there."""
+    index = t.index
+    if tr_id not in index.transit_routers:
+        return fail(hops, "transit router %s" % tr_id, causes.NOT_READ, "transit router %s was not read (another "
+                    "account or region? add it to the accounts and regions read)" % tr_id, element=tr_id,
+                    constraints=constraints, via=via)
+    table_id = index.tr_association.get((tr_id, att["id"]))
+    if table_id is None:
+        return fail(hops, index.tr_label(tr_id), causes.TR_NOT_ASSOCIATED, "%s %s is associated with no route table "
+                    "of %s, which drops what arrives on it: associate it "
+                    "(AssociateTransitRouterAttachmentWithRouteTable)" % (
+                        TR_KINDS.get(att.get("kind"), "connection"), att["id"], index.tr_label(tr_id)),
+                    element=att["id"], constraints=constraints, via=via)
+    return t.follow(hops, constraints, tuple(via) + (tr_id,), ("tr-rtb", table_id), dst_ip, cls, stack)
 
 
 TGW_ATTACHMENT_HOPS = {"vpc": tgw_to_vpc, "peering": tgw_peering, "vpn": tgw_to_vpn}
@@ -213,41 +258,109 @@ def step_ali_rtb(t, domain, label, route, dst_ip, cls, stack):
     if kind == "local":
         return t.delivered([hop(label, dest, "local", "vSwitch %s" % hop_id, "ali-rtb")], ("ali", vpc_id), dst_ip)
     hops = [hop(label, dest, "%s %s" % (kind, hop_id), r.get("type", "Custom"), "ali-rtb")]
+    if kind == "Attachment":
+        att = index.tr_attachments.get(hop_id)
+        ahead = _tr_table_of(t, att, att.get("tr_id")) if _attached(att) else None
+        if ahead is not None:   # whatever the address, this route enters that table of the router
+            t.transition(route, tuple(hops), (att.get("tr_id"),), ahead)
     handler = ALI_NEXT_HOPS.get(kind)
     if handler is None:
         return fail(hops, label, causes.UNSUPPORTED_TARGET, "%s sends %s to %s %s, which leaves the networks this "
                     "report can follow" % (label, index.describe_destination(dst_ip), kind, hop_id), element=vpc_id)
-    return handler(t, hops, hop_id, dst_ip, cls, stack)
+    return handler(t, hops, hop_id, dst_ip, cls, stack, vpc_id)
 
 
-def ali_to_aws(t, hops, gw_id, dst_ip, cls, stack):
-    """Leave Alibaba through a VPN gateway's IPsec connection into the AWS VPN attachment's TGW route table."""
+def _missing(hops, what, hop_id):
+    return fail(hops, "%s %s" % (what, hop_id), causes.NEXT_HOP_MISSING, "route points at %s %s, which does not exist "
+                "(or was not read)" % (what, hop_id), element=hop_id)
+
+
+def destination_routing(conn):
+    """Both selectors 0.0.0.0/0: the gateway forwards by its VPN route entries (destination routing)."""
+    return (conn.get("local_subnets") or [ANY]) == [ANY] and (conn.get("remote_subnets") or [ANY]) == [ANY]
+
+
+def ali_to_aws(t, hops, gw_id, dst_ip, cls, stack, vpc_id=None):
+    """Leave Alibaba through a VPN gateway: the IPsec connection whose selectors carry the destination, else (in
+    destination routing) the gateway's VPN route entries."""
     index = t.index
     gw = index.vpn_gws.get(gw_id)
     if gw is None:
-        return fail(hops, "Alibaba VPN gateway %s" % gw_id, causes.NEXT_HOP_MISSING, "route points at VPN gateway %s, "
-                    "which does not exist" % gw_id, element=gw_id)
+        return _missing(hops, "VPN gateway", gw_id)
     label = "Alibaba VPN gateway %s (%s)" % (gw.get("name") or gw_id, gw.get("public_ip"))
-    conns = [c for c in sorted(index.ipsec_by_gw.get(gw_id, []), key=lambda c: c["id"])
-             if any(contains(s, dst_ip) for s in c.get("remote_subnets") or [ANY])]
+    own = index.ipsec_by_gw.get(gw_id, ())
+    # policy-based routes (protected data flows) come before destination-based ones ("Manage destination-based routes")
+    conns = [c for c in own if not destination_routing(c)
+             and any(contains(s, dst_ip) for s in c.get("remote_subnets") or [ANY])]
     if not conns:
+        if any(destination_routing(c) for c in own):
+            return t.follow(hops, (), (), ("vpn-gw", gw_id), dst_ip, cls, stack)
         return fail(hops, label, causes.DESTINATION_NOT_IN_SELECTORS, "%s has no IPsec connection whose remote "
                     "networks hold %s; add it to the remote networks" % (label, index.describe_destination(dst_ip)),
                     element=gw_id)
-    usable = [(c, t.tunnels.by_connection.get(c["id"])) for c in conns]
-    ok = [(c, ch) for c, ch in usable if ch and ch["ok"]]
-    if not ok:
-        conn, check = usable[0]
-        code, reason = hints.ipsec_without_peer(index, label, conn, check, dst_ip)
-        element = (check or {}).get("aws_vpn_connection_id") or conn["id"]
-        return fail(hops, label, code, reason, element=element)
-    conn, check = ok[0]
-    vpn = index.vpns[check["aws_vpn_connection_id"]]
+    for conn in conns:
+        if t.tunnels.by_connection.get(conn["id"], {}).get("ok"):
+            break
+    else:
+        conn = conns[0]
+    hops = list(hops) + [hop(label, ",".join(conn.get("remote_subnets") or []), "IPsec %s" % conn["id"],
+                             "policy: remote networks", "vpn-gateway")]
+    return ipsec_out(t, hops, label, conn, dst_ip, cls, stack)
+
+
+def step_vpn_gw(t, domain, label, route, dst_ip, cls, stack):
+    """A VPN gateway in destination routing: longest prefix; the active (weight 100) route unless its connection is
+    down and the standby's (weight 0) works."""
+    index = t.index
+    gw_id = domain[1]
+    if route is None:
+        dest_conn = next((c["id"] for c in index.ipsec_by_gw.get(gw_id, ()) if destination_routing(c)), "?")
+        dest = index.describe_destination(dst_ip)
+        return fail([], label, causes.VPN_ROUTE_MISSING, "VPN gateway %s uses destination routing (IPsec connection "
+                    "%s: 0.0.0.0/0 <-> 0.0.0.0/0) and has no VPN route entry for %s: the tunnel may be up, the "
+                    "traffic is dropped; add one (CreateVpnRouteEntry RouteDest %s, NextHop %s, Weight 100)"
+                    % (gw_id, dest_conn, dest, dest, dest_conn), element=gw_id)
+    entries = route[1]
+
+    def works(entry):
+        return any((t.tunnels.by_end.get(end["key"]) or {}).get("ok")
+                   for end in t.tunnels.ends.get(entry.get("next_hop"), []))
+
+    chosen = entries[0]
+    if not works(chosen):
+        chosen = next((e for e in entries[1:] if works(e)), chosen)
+    conn = index.ipsecs.get(chosen.get("next_hop"))
+    hops = [hop(label, chosen.get("destination"), chosen.get("next_hop"), "VPN route entry, weight %s"
+                % chosen.get("weight"), "vpn-gw")]
+    if conn is None:
+        return fail(hops, label, causes.NEXT_HOP_MISSING, "the VPN route entry %s of %s leads to IPsec connection %s, "
+                    "which does not exist" % (chosen.get("destination"), gw_id, chosen.get("next_hop")), element=gw_id)
+    return ipsec_out(t, hops, label, conn, dst_ip, cls, stack)
+
+
+def ipsec_out(t, hops, label, conn, dst_ip, cls, stack):
+    """Leave Alibaba through IPsec connection ``conn`` (on a VPN gateway or a transit router): its first working
+    tunnel (master first), the AWS VPN connection on the other end, that VPN's TGW attachment."""
+    index = t.index
     hops = list(hops)
+    if not destination_routing(conn) and not any(contains(s, dst_ip) for s in conn.get("remote_subnets") or [ANY]):
+        return fail(hops, label, causes.DESTINATION_NOT_IN_SELECTORS, "IPsec connection %s only carries traffic to its "
+                    "remote networks %s, not %s" % (conn["id"], ",".join(conn.get("remote_subnets") or []),
+                                                    index.describe_destination(dst_ip)), element=conn["id"])
+    ends = t.tunnels.ends.get(conn["id"], [])
+    checks = [t.tunnels.by_end.get(end["key"]) for end in ends]
+    working = [(end, check) for end, check in zip(ends, checks) if check is not None and check["ok"]]
+    if not working:
+        first = next((c for c in checks if c is not None), None)
+        code, reason = hints.ipsec_without_peer(index, label, conn, first, dst_ip)
+        return fail(hops, label, code, reason, element=(first or {}).get("aws_vpn_connection_id") or conn["id"])
+    end, check = working[0]
+    vpn = index.vpns[check["aws_vpn_connection_id"]]
     remote_subnets = ",".join(conn.get("remote_subnets") or [])
-    hops.append(hop(label, remote_subnets, "IPsec %s" % conn["id"], "policy: remote networks", "vpn-gateway"))
-    hops.append(hop("Alibaba IPsec connection %s" % (conn.get("name") or conn["id"]), remote_subnets,
-                    "tunnel %s" % check["tunnel_outside_ip"], "IPsec SA up, peer %s" % vpn["id"], "ipsec"))
+    hops.append(hop("Alibaba IPsec connection %s" % (conn.get("name") or conn["id"])
+                    + (" tunnel %s (%s)" % (end["number"], end["ip"]) if end["tunnel"] is not None else ""),
+                    remote_subnets, "tunnel %s" % check["tunnel_outside_ip"], "IPsec SA up, peer %s" % vpn["id"],
+                    "ipsec"))
     remote = vpn.get("remote_cidr") or ANY
     if not contains(remote, dst_ip):
         return fail(hops, "VPN connection %s" % vpn["id"], causes.DESTINATION_NOT_IN_SELECTORS, "VPN connection %s "
@@ -273,14 +386,13 @@ def ali_to_aws(t, hops, gw_id, dst_ip, cls, stack):
     return t.follow(hops, constraints, via + (att.get("tgw_id"),), ("tgw-rtb", rtb), dst_ip, cls, stack)
 
 
-def ali_peering(t, hops, ri_id, dst_ip, cls, stack):
+def ali_peering(t, hops, ri_id, dst_ip, cls, stack, vpc_id=None):
     """Cross an Express Connect router-interface peering into the opposite VPC."""
     index = t.index
     ri = index.ris.get(ri_id)
     label = "router interface %s" % ri_id
     if ri is None:
-        return fail(hops, label, causes.NEXT_HOP_MISSING, "route points at router interface %s, which does not exist"
-                    % ri_id, element=ri_id)
+        return _missing(hops, "router interface", ri_id)
     opp = index.ris.get(ri.get("opposite_interface_id"))
     hops = list(hops)
     if ri.get("status") != "Active":
@@ -300,7 +412,41 @@ def ali_peering(t, hops, ri_id, dst_ip, cls, stack):
                     ("ali-rtb", index.system_table_id(vpc)), dst_ip, cls, stack)
 
 
-ALI_NEXT_HOPS = {"VpnGateway": ali_to_aws, "RouterInterface": ali_peering}
+def ali_vpc_peer(t, hops, conn_id, dst_ip, cls, stack, vpc_id=None):
+    """Cross a VPC peering connection (VpcPeer) into the VPC at its other end; it must be Activated."""
+    index = t.index
+    conn = index.vpc_peers.get(conn_id)
+    label = "VPC peering connection %s" % conn_id
+    if conn is None:
+        return _missing(hops, "VPC peering connection", conn_id)
+    if conn.get("status") not in PEERING_ACTIVE:
+        return fail(hops, label, causes.PEERING_NOT_ACCEPTED, hints.peering_not_active(index, conn), element=conn_id)
+    far_id = conn.get("accepting_vpc_id") if vpc_id == conn.get("vpc_id") else conn.get("vpc_id")
+    far = index.ali_vpcs.get(far_id)
+    if far is None:
+        return fail(hops, label, causes.NOT_READ, "the VPC %s at the other end of %s was not read (another account or "
+                    "region? add it to the accounts and regions read)" % (far_id, conn_id), element=conn_id)
+    hops = list(hops) + [hop(label if not conn.get("name") else "%s (%s)" % (label, conn["name"]), "", far_id,
+                             "peering Activated", "peering")]
+    return t.follow(hops, (), ("peering:" + conn_id,), ("ali-rtb", index.system_table_id(far)), dst_ip, cls, stack)
+
+
+def ali_to_tr(t, hops, att_id, dst_ip, cls, stack, vpc_id=None):
+    """A VPC route toward its transit router connection: the route table associated with that connection."""
+    index = t.index
+    att = index.tr_attachments.get(att_id)
+    label = "transit router connection %s" % att_id
+    if att is None:
+        return _missing(hops, "transit router connection", att_id)
+    if not _attached(att):
+        return fail(hops, label, causes.ATTACHMENT_NOT_AVAILABLE, "route points at transit router connection %s, "
+                    "which is %s, not Attached" % (att_id, att.get("status")), element=att_id)
+    return _enter_transit_router(t, list(hops), att, att.get("tr_id"), (), (), dst_ip, cls, stack)
+
+
+ALI_NEXT_HOPS = {"VpnGateway": ali_to_aws, "RouterInterface": ali_peering, "VpcPeer": ali_vpc_peer,
+                 "Attachment": ali_to_tr}
+PEERING_ACTIVE = ("Activated", "Updating")   # Updating: a bandwidth change keeps the old path (VpcPeer Status)
 
 
 # --- CEN -------------------------------------------------------------------------------------------------
@@ -315,4 +461,80 @@ def step_cen(t, domain, label, route, dst_ip, cls, stack):
     return t.follow(hops, (), (), ("ali-rtb", index.system_table_id(origin)), dst_ip, cls, stack)
 
 
-STEPS = {"aws-rtb": step_aws_rtb, "tgw-rtb": step_tgw_rtb, "ali-rtb": step_ali_rtb, "cen": step_cen}
+# --- Enterprise transit routers --------------------------------------------------------------------------
+TR_KINDS = {"vpc": "VPC connection", "peer": "inter-region connection", "vpn": "VPN attachment"}
+
+
+def _attached(att):
+    return att is not None and att.get("status", "Attached") in ("Attached", "Modifying")
+
+
+def step_tr_rtb(t, domain, label, route, dst_ip, cls, stack):
+    index = t.index
+    if route is None:
+        code, reason = hints.tr_no_route(index, domain[1], label, dst_ip)
+        return fail([], label, code, reason, element=domain[1])
+    r = route[1]
+    dest, hop_type, att_id = r.get("destination"), r.get("next_hop_type"), r.get("next_hop_id")
+    hops = [hop(label, dest, att_id or "blackhole", "%s route" % r.get("type", "Static"), "tr-rtb")]
+    if hop_type == "BlackHole" or not att_id:
+        return fail(hops, label, causes.TR_BLACKHOLE, "%s drops traffic for %s: route %s is a blackhole route; replace "
+                    "it with a route to a connection" % (label, index.describe_destination(dst_ip), dest),
+                    element=domain[1])
+    att = index.tr_attachments.get(att_id)
+    if not _attached(att):
+        return fail(hops, label, causes.ATTACHMENT_NOT_AVAILABLE, "%s routes %s to connection %s, which is %s" % (
+            label, dest, att_id, "gone" if att is None else att.get("status")), element=att_id)
+    # VPC and inter-region connections lead to the same table whatever the address: follow them without this step
+    if att.get("kind") == "peer":
+        far = index.peer_end(att, index.tr_table_router.get(domain[1]))
+        ahead = _tr_table_of(t, att, far)
+        if ahead is not None:
+            t.transition(route, tuple(hops), (att["id"], far), ahead)
+    elif att.get("kind") == "vpc" and att.get("vpc_id") in index.ali_vpcs:
+        ahead = ("ali-rtb", index.system_table_id(index.ali_vpcs[att["vpc_id"]]))
+        if ahead in t.tables:
+            t.transition(route, tuple(hops), (), ahead)
+    handler = TR_ATTACHMENT_HOPS.get(att.get("kind"))
+    if handler is None:
+        return fail(hops, label, causes.UNSUPPORTED_TARGET, "connection %s of kind %s is not followed"
+                    % (att_id, att.get("kind")), element=att_id)
+    return handler(t, domain, label, hops, att, dst_ip, cls, stack)
+
+
+def _tr_table_of(t, att, tr_id):
+    """The route table traffic arriving on ``att`` at ``tr_id`` is forwarded by, as a domain; None if none is."""
+    table_id = t.index.tr_association.get((tr_id, att["id"]))
+    ahead = ("tr-rtb", table_id)
+    return ahead if table_id is not None and ahead in t.tables else None
+
+
+def tr_to_vpc(t, domain, label, hops, att, dst_ip, cls, stack):
+    """Into a VPC through the router's ENIs: the VPC's system route table decides (it may route onward)."""
+    vpc = t.index.ali_vpcs.get(att.get("vpc_id"))
+    if vpc is None:
+        return fail(hops, label, causes.NOT_READ, "connection %s leads to VPC %s, which was not read"
+                    % (att["id"], att.get("vpc_id")), element=att["id"])
+    return t.follow(hops, (), (), ("ali-rtb", t.index.system_table_id(vpc)), dst_ip, cls, stack)
+
+
+def tr_peer(t, domain, label, hops, att, dst_ip, cls, stack):
+    """Over an inter-region connection: the far router's table associated with that connection."""
+    here = t.index.tr_table_router.get(domain[1])
+    return _enter_transit_router(t, hops, att, t.index.peer_end(att, here), (), (att["id"],), dst_ip, cls, stack)
+
+
+def tr_to_vpn(t, domain, label, hops, att, dst_ip, cls, stack):
+    """Out through a VPN attachment: its IPsec connection's tunnels toward AWS."""
+    conn = t.index.ipsecs.get(att.get("vpn_id"))
+    if conn is None:
+        return fail(hops, label, causes.NOT_READ, "VPN attachment %s leads to IPsec connection %s, which was not read"
+                    % (att["id"], att.get("vpn_id")), element=att["id"])
+    return ipsec_out(t, hops, "IPsec connection %s (VPN attachment %s)" % (conn["id"], att["id"]), conn, dst_ip,
+                     cls, stack)
+
+
+TR_ATTACHMENT_HOPS = {"vpc": tr_to_vpc, "peer": tr_peer, "vpn": tr_to_vpn}
+
+STEPS = {"aws-rtb": step_aws_rtb, "tgw-rtb": step_tgw_rtb, "ali-rtb": step_ali_rtb, "cen": step_cen,
+         "tr-rtb": step_tr_rtb, "vpn-gw": step_vpn_gw}

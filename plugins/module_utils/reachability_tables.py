@@ -11,7 +11,9 @@ the snapshot index, each with a readable label, and collects the routes that dro
 - ``tgw-rtb``: ``("tgw", route)``; propagations of VPC attachments are derived into routes;
 - ``ali-rtb`` (VPC route tables): ``("ali", entry)``, vSwitch CIDRs as ``local`` and, in the
   system table of a VPC attached to a CEN, ``("cen", cen_id, learned)`` for what CEN learned;
-- ``cen``: ``{"destination", "origin" (VPC id), "kind"}``.
+- ``cen``: ``{"destination", "origin" (VPC id), "kind"}``;
+- ``tr-rtb`` (Enterprise transit router route tables): ``("tr", route)`` of the table's Active routes;
+- ``vpn-gw`` (a VPN gateway's destination routes): ``("vpn", [entries of one destination, weight 100 first])``.
 
 A new kind plugs in with a builder ``build(routing, index)`` appended to ``TABLE_BUILDERS`` (it
 calls ``routing.add(domain, table, label)`` and ``index.remember(cidr)`` for every prefix) and a
@@ -172,7 +174,17 @@ def build_tgw_tables(routing, index):
 
 
 # Alibaba next-hop kinds -> the index dict that must hold the next hop (else the route is a blackhole).
-ALI_NEXT_HOP_KINDS = {"VpnGateway": "vpn_gws", "RouterInterface": "ris"}
+ALI_NEXT_HOP_KINDS = {"VpnGateway": "vpn_gws", "RouterInterface": "ris", "Attachment": "tr_attachments",
+                      "VpcPeer": "vpc_peers"}
+# Route entry types a VPC table holds as its own; CEN entries only when a transit router synchronised them
+# (next hop Attachment); Basic CEN's learned entries are rebuilt from the CEN's attachments and publish states.
+OWN_ENTRY_TYPES = ("Custom", "System", "Static")
+SYNCHRONISED_NEXT_HOPS = ("Attachment",)
+
+
+def _own_entry(r):
+    kind = str(r.get("type", "Custom"))
+    return kind in OWN_ENTRY_TYPES or (kind == "CEN" and r.get("next_hop_type") in SYNCHRONISED_NEXT_HOPS)
 
 
 def build_alicloud_tables(routing, index):
@@ -187,7 +199,7 @@ def build_alicloud_tables(routing, index):
                                                 "next_hop_type": "local", "next_hop_id": vsw["id"]}))
             for r in rt.get("routes") or []:
                 dest = r.get("destination")
-                if not _ipv4(dest) or str(r.get("type", "Custom")) not in ("Custom", "System", "Static"):
+                if not _ipv4(dest) or not _own_entry(r):
                     continue
                 if r.get("next_hop_type") in ("local", "service", None, ""):
                     continue
@@ -242,5 +254,49 @@ def build_cen_tables(routing, index):
                     own.add(route["destination"], ("cen", cen_id, route))
 
 
+def _live_attachment(att):
+    return att is not None and att.get("status", "Attached") in ("Attached", "Modifying")
+
+
+def build_tr_tables(routing, index):
+    """One table per Enterprise transit router route table: the Active routes it holds (static and learned)."""
+    for table_id, rt in index.tr_tables.items():
+        tr_id = index.tr_table_router[table_id]
+        table = Table()
+        for r in rt.get("routes") or []:
+            dest = r.get("destination")
+            if not _ipv4(dest) or r.get("status", "Active") != "Active":
+                continue
+            index.remember(dest)
+            table.add(dest, ("tr", r))
+            hop_id = r.get("next_hop_id")
+            where = dict(cloud="alicloud", table=table_id, transit_router=tr_id, destination=dest, target=hop_id)
+            if r.get("next_hop_type") == "BlackHole":
+                routing.blackhole(causes.TR_BLACKHOLE, "transit router route %s in %s is a blackhole route"
+                                  % (dest, table_id), **where)
+            elif not _live_attachment(index.tr_attachments.get(hop_id)):
+                routing.blackhole(causes.ATTACHMENT_NOT_AVAILABLE, "transit router route %s in %s points at %s, "
+                                  "which is %s" % (dest, table_id, hop_id, (index.tr_attachments.get(hop_id) or {})
+                                                   .get("status", "gone")), **where)
+        label = "%s route table %s" % (index.tr_label(tr_id), table_id)
+        routing.add(("tr-rtb", table_id), table, label)
+
+
+def build_vpn_gateway_tables(routing, index):
+    """One table per VPN gateway: its destination routes (VPN route entries), active before standby."""
+    for gw in index.vpn_gws.values():
+        by_dest = {}
+        for entry in gw.get("route_entries") or []:
+            if _ipv4(entry.get("destination")):
+                by_dest.setdefault(entry["destination"], []).append(entry)
+        table = Table()
+        for dest, entries in by_dest.items():
+            index.remember(dest)
+            table.add(dest, ("vpn", sorted(entries, key=lambda e: -int(e.get("weight") or 0))))
+        routing.add(("vpn-gw", gw["id"]), table, "Alibaba VPN gateway %s (%s) destination routes"
+                    % (gw.get("name") or gw["id"], gw.get("public_ip")))
+
+
 # In build order: CEN last, it merges learned routes into the Alibaba tables.
-TABLE_BUILDERS = [build_aws_subnet_tables, build_tgw_tables, build_alicloud_tables, build_cen_tables]
+TABLE_BUILDERS = [build_aws_subnet_tables, build_tgw_tables, build_alicloud_tables, build_tr_tables,
+                  build_vpn_gateway_tables, build_cen_tables]

@@ -50,6 +50,19 @@ def components(index, ipsec_checks):
         opp = index.ris.get(ri.get("opposite_interface_id"))
         if opp and ri.get("vpc_id") and opp.get("vpc_id"):
             union(("ali", ri["vpc_id"]), ("ali", opp["vpc_id"]))
+    for att in index.tr_attachments.values():
+        if att.get("kind") == "vpc" and att.get("vpc_id"):
+            union(("ali", att["vpc_id"]), ("tr", att.get("tr_id")))
+        elif att.get("kind") == "peer":
+            union(("tr", att.get("tr_id")), ("tr", att.get("peer_tr_id")))
+    for check in ipsec_checks:
+        vpn = index.vpns.get(check.get("aws_vpn_connection_id")) or {}
+        att = index.tr_vpn_attachment.get(check.get("alicloud_ipsec_connection_id"))
+        if vpn.get("tgw_id") and att is not None:
+            union(("tgw", vpn["tgw_id"]), ("tr", att.get("tr_id")))
+    for conn in index.vpc_peers.values():
+        if conn.get("vpc_id") and conn.get("accepting_vpc_id"):
+            union(("ali", conn["vpc_id"]), ("ali", conn["accepting_vpc_id"]))
     groups = {}
     for node in list(parent):
         if node[0] in ("aws", "ali"):
@@ -84,6 +97,22 @@ def overlaps(index, ipsec_checks):
     return out
 
 
+def link_warnings(index):
+    """Warnings about links that work but cannot carry real traffic: inter-region connections on the test bandwidth."""
+    out = []
+    for att in sorted(index.tr_attachments.values(), key=lambda a: a["id"]):
+        if att.get("kind") != "peer" or att.get("status", "Attached") != "Attached":
+            continue
+        if att.get("bandwidth_type") != "DataTransfer" and not att.get("bandwidth_package_id"):
+            out.append({"code": causes.TEST_BANDWIDTH_ONLY, "element": att["id"],
+                        "message": "inter-region connection %s between %s and %s has no bandwidth package: it runs on "
+                                   "the 1 Kbps test bandwidth, enough for ping, not for real traffic; give it "
+                                   "Bandwidth from a bandwidth package or BandwidthType DataTransfer" % (
+                                       att["id"], index.tr_label(att.get("tr_id")),
+                                       index.tr_label(att.get("peer_tr_id")))})
+    return out
+
+
 def topology(index, ipsec_checks, blamed=()):
     """Nodes and links for the picture: clouds, hubs, VPCs, bridges (tunnels), peerings.
 
@@ -104,6 +133,23 @@ def topology(index, ipsec_checks, blamed=()):
     for cen in index.cens.values():
         nodes.append({"id": cen["id"], "kind": "hub", "cloud": "alicloud",
                       "label": "CEN " + (cen.get("name") or cen["id"]), "detail": "global", "region": ""})
+    for tr in index.transit_routers.values():
+        nodes.append({"id": tr["id"], "kind": "hub", "cloud": "alicloud",
+                      "label": "TR " + (tr.get("name") or tr["id"]), "detail": tr.get("region") or "",
+                      "region": tr.get("region")})
+    for att in sorted(index.tr_attachments.values(), key=lambda a: a["id"]):
+        ok = att.get("status", "Attached") == "Attached" and att["id"] not in blamed
+        if att.get("kind") == "vpc" and att.get("vpc_id") in index.ali_vpcs:
+            ok = ok and (att.get("tr_id"), att["id"]) in index.tr_association
+            links.append({"a": att["vpc_id"], "b": att.get("tr_id"), "kind": "attachment", "label": att["id"],
+                          "ok": ok and att.get("tr_id") not in blamed})
+        elif att.get("kind") == "peer":
+            links.append({"a": att.get("tr_id"), "b": att.get("peer_tr_id"), "kind": "peering", "label": att["id"],
+                          "ok": ok})
+    for conn in sorted(index.vpc_peers.values(), key=lambda c: c["id"]):
+        if conn.get("vpc_id") in index.ali_vpcs and conn.get("accepting_vpc_id") in index.ali_vpcs:
+            links.append({"a": conn["vpc_id"], "b": conn["accepting_vpc_id"], "kind": "peering", "label": conn["id"],
+                          "ok": conn.get("status") in ("Activated", "Updating") and conn["id"] not in blamed})
     for att in index.attachments.values():
         if att.get("type") == "vpc" and att.get("resource_id") in index.aws_vpcs:
             ok = att.get("state", "available") == "available" and (att["tgw_id"], att["id"]) in index.association
@@ -122,8 +168,10 @@ def topology(index, ipsec_checks, blamed=()):
     for check in ipsec_checks:
         vpn = index.vpns.get(check.get("aws_vpn_connection_id")) or {}
         gw = index.vpn_gws.get(check.get("alicloud_vpn_gateway_id")) or {}
-        if vpn.get("tgw_id") and gw.get("vpc_id"):
-            links.append({"a": vpn["tgw_id"], "b": gw["vpc_id"], "kind": "bridge",
+        far = gw.get("vpc_id") or (index.tr_vpn_attachment.get(check.get("alicloud_ipsec_connection_id")) or {}).get(
+            "tr_id")
+        if vpn.get("tgw_id") and far:
+            links.append({"a": vpn["tgw_id"], "b": far, "kind": "bridge",
                           "label": "%s tunnel %s" % (vpn["id"], check.get("tunnel_outside_ip")),
                           "ok": check["ok"] and vpn["id"] not in blamed,
                           "problem": "; ".join(check["problems"]),

@@ -18,9 +18,17 @@ description:
     addresses hop by hop, both ways.
   - "Routing domains followed: AWS subnet route tables, Transit Gateway route tables (association
     of the entering attachment; static, propagated and blackhole routes), TGW VPC, VPN and peering
-    attachments, VPN tunnels, Alibaba VPN gateways and IPsec connections (traffic selectors),
-    Alibaba VPC route tables (system, custom and CEN-learned entries), CEN instances (published
-    routes) and Express Connect router interfaces."
+    attachments, VPN tunnels, Alibaba VPN gateways and IPsec connections (traffic selectors, and
+    VPN route entries in destination routing), single- and dual-tunnel IPsec connections and
+    IPsec attached to a transit router (each tunnel paired with its AWS tunnel), Alibaba VPC route
+    tables (system, custom, transit-router-synchronised and CEN-learned entries), Enterprise
+    transit routers (the route table associated with the entering connection; VPC, inter-region
+    and VPN connections), Basic CEN instances (published routes), VPC peering connections and
+    Express Connect router interfaces."
+  - "Lists every tunnel with its status: up, down (with the code of why), unpaired, or idle by
+    design (AWS tunnel 2 when its customer gateway is one TR-attached Alibaba tunnel, which
+    negotiates with tunnel 1). Warns, without failing, about a dual-tunnel connection running on
+    one tunnel and an inter-region connection on the 1 Kbps test bandwidth."
   - A pair is reachable only when the reply also routes back; paths through different transit
     pieces each way are flagged asymmetric.
   - For each broken pair the first broken hop, a sentence saying what to change and a machine-readable
@@ -159,6 +167,7 @@ requirements:
   - alibabacloud-tea-openapi
   - alibabacloud-vpc20160428
   - alibabacloud-cbn20170912
+  - alibabacloud-vpcpeer20220101
 """
 
 EXAMPLES = r"""
@@ -202,7 +211,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pairs:
-  description: Every ordered probe pair with its verdict.
+  description:
+    - Every ordered probe pair with its verdict; C(warnings) (codes) only on pairs whose path crosses a piece a
+      warning is about.
   returned: always
   type: list
   elements: dict
@@ -247,7 +258,9 @@ asymmetric:
   elements: dict
   sample: [{"from": "beijing", "to": "virginia-a", "code": "asymmetric_path"}]
 ipsec_checks:
-  description: Each AWS tunnel / Alibaba IPsec connection pair checked against each other.
+  description:
+    - Each AWS tunnel checked against the Alibaba tunnel on its other end (a single-tunnel IPsec connection, or
+      one tunnel of a dual-tunnel or TR-attached one - C(alicloud_tunnel), C(alicloud_tunnel_ip)).
   returned: always
   type: list
   elements: dict
@@ -256,6 +269,25 @@ ipsec_checks:
                                     "phase1": true, "phase2": true, "selectors": true},
             "problems": ["pre-shared keys differ between the AWS tunnel 203.0.113.10 and Alibaba IPsec connection vco-..."],
             "problem_codes": ["psk_mismatch"], "warnings": [], "warning_codes": []}]
+tunnels:
+  description:
+    - Every tunnel once - the AWS tunnels toward Alibaba and the Alibaba tunnels no AWS tunnel answers - with
+      C(status) C(up), C(down), C(idle_by_design) or C(unpaired), a C(code) when it is not up and a C(reason).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"aws_vpn_connection_id": "vpn-1", "aws_tunnel": 2, "aws_outside_ip": "203.0.113.11",
+            "alicloud_ipsec_connection_id": null, "alicloud_tunnel": null, "alicloud_tunnel_ip": "198.51.100.20",
+            "status": "idle_by_design", "code": "idle_by_design", "reason": "..."}]
+warning_details:
+  description:
+    - What works but deserves attention, each with its C(code) (C(tunnel_redundancy_lost),
+      C(test_bandwidth_only)) and the C(element) it is about; each is also an Ansible warning, and every pair
+      whose path crosses the element lists the code in its C(warnings).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"code": "test_bandwidth_only", "element": "tr-attach-...", "message": "inter-region connection ..."}]
 overlaps:
   description: Overlapping CIDRs among VPCs connected to each other.
   returned: always
@@ -469,12 +501,15 @@ def main():
         for warning in snapshot[cloud].pop("warnings", []):
             module.warn("[%s] %s" % (warning["code"], warning["message"]))
     report = engine.analyse(snapshot, required=required, with_hops=p["include_hops"])
+    for warning in report["warnings"]:
+        module.warn("[%s] %s" % (warning["code"], warning["message"]))
     report["read"] = dict((cloud, dict((kind, len(items)) for kind, items in snapshot[cloud].items()))
                           for cloud in ("aws", "alicloud"))
     result = dict(changed=False, matrix=render.matrix_text(report))
     for key in ("pairs", "pair_count", "reachable_count", "broken", "broken_required", "asymmetric", "ipsec_checks",
-                "overlaps", "blackholes", "unplaced", "topology", "read"):
+                "tunnels", "overlaps", "blackholes", "unplaced", "topology", "read"):
         result[key] = report[key]
+    result["warning_details"] = report["warnings"]   # Ansible keeps the result key "warnings" for its own
     if p["report_dir"]:
         try:
             result["report_files"] = render.write_reports(report, p["report_dir"], p["title"])

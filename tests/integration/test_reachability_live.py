@@ -12,6 +12,7 @@ from alibabacloud_cbn20170912 import models as cbn
 from alibabacloud_vpc20160428 import models as m
 
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
+from builders import PROBES, reachability_args
 from twinhelpers import ok, run_module
 
 TOKYO, BEIJING, VIRGINIA = "ap-northeast-1", "cn-beijing", "us-east-1"
@@ -25,8 +26,6 @@ IKE = {"IkeVersion": "ikev2", "IkeMode": "main", "IkeEncAlg": "aes256", "IkeAuth
 IPSEC = {"IpsecEncAlg": "aes256", "IpsecAuthAlg": "sha256", "IpsecPfs": "group14", "IpsecLifetime": 3600}
 
 A, B, T, BJ = "virginia-a", "virginia-b", "tokyo", "beijing"
-PROBES = [{"name": A, "ip": "172.16.0.132"}, {"name": B, "ip": "172.17.0.111"},
-          {"name": T, "ip": "10.0.0.17"}, {"name": BJ, "ip": "192.168.0.92"}]
 
 
 def both_ways(xs, ys):
@@ -115,16 +114,7 @@ def _vswitch(handle, vpc):
     return next(v.id for v in handle.ali_resources("VSwitch") if v["VpcId"] == vpc.id)
 
 
-def args(handle, **extra):
-    env = handle.env
-    main = handle.alicloud_account("main")
-    out = {"aws": [{"name": "virginia", "regions": [VIRGINIA], "access_key": env["AWS_ACCESS_KEY_ID"],
-                    "secret_key": env["AWS_SECRET_ACCESS_KEY"], "endpoint_url": env["AWS_ENDPOINT_URL"]}],
-           "alicloud": [{"name": "main", "regions": [TOKYO, BEIJING], "access_key": main["alicloud_access_key"],
-                         "secret_key": main["alicloud_secret_key"], "endpoint": main["alicloud_endpoint"]}],
-           "probes": PROBES, "fail_on_unreachable": False}
-    out.update(extra)
-    return out
+args = reachability_args  # the walkthrough's accounts and hosts as probes
 
 
 def broken(result):

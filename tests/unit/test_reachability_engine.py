@@ -450,42 +450,44 @@ def test_alibaba_route_to_a_missing_next_hop_is_a_listed_blackhole():
 # --- extension points ----------------------------------------------------------------------------------------------
 
 def test_a_new_routing_domain_kind_and_next_hop_plug_in(monkeypatch):
-    """How an extension (say Enterprise transit routers) plugs in: a table builder, a step, a next-hop handler."""
+    """How an extension plugs in: a table builder, a step, a next-hop handler (a made-up "router" kind)."""
     from ansible_collections.multicloud.transit.plugins.module_utils import reachability_steps as steps
     from ansible_collections.multicloud.transit.plugins.module_utils import reachability_tables as tables
     from ansible_collections.multicloud.transit.plugins.module_utils.reachability_trace import fail, hop
 
     snap = walkthrough2()
-    # svalley-b reaches tokyo-a through a (made-up) transit router "tr-1" instead of its router interface
+    # svalley-b reaches tokyo-a through a made-up router "xr-1" instead of its router interface
     snap["alicloud"]["vpcs"][1]["route_tables"][0]["routes"] = [
-        {"destination": "172.16.0.0/24", "type": "Custom", "next_hop_type": "TransitRouter", "next_hop_id": "tr-1"}]
-    snap["alicloud"]["transit_routers"] = [{"id": "tr-1", "routes": [{"destination": "172.16.0.0/16", "vpc_id": "vpc-ta"}]}]
+        {"destination": "172.16.0.0/24", "type": "Custom", "next_hop_type": "MadeUpRouter", "next_hop_id": "xr-1"}]
+    snap["alicloud"]["made_up_routers"] = [{"id": "xr-1", "routes": [{"destination": "172.16.0.0/16",
+                                                                       "vpc_id": "vpc-ta"}]}]
 
-    def build_tr_tables(routing, index):
-        for tr in index.ali.get("transit_routers") or []:
+    def build_xr_tables(routing, index):
+        for xr in index.ali.get("made_up_routers") or []:
             table = tables.Table()
-            for route in tr["routes"]:
+            for route in xr["routes"]:
                 index.remember(route["destination"])
                 table.add(route["destination"], route)
-            routing.add(("tr-rtb", tr["id"]), table, "transit router %s" % tr["id"])
+            routing.add(("xr-rtb", xr["id"]), table, "made-up router %s" % xr["id"])
 
-    def step_tr(t, domain, label, route, dst_ip, cls, stack):
+    def step_xr(t, domain, label, route, dst_ip, cls, stack):
         if route is None:
             return fail([], label, causes.NO_ROUTE, "%s has no route" % label, element=domain[1])
         vpc = t.index.ali_vpcs[route["vpc_id"]]
-        return t.follow([hop(label, route["destination"], vpc["id"], "to VPC", "tr-rtb")], (), (domain[1],),
+        return t.follow([hop(label, route["destination"], vpc["id"], "to VPC", "xr-rtb")], (), (domain[1],),
                         ("ali-rtb", t.index.system_table_id(vpc)), dst_ip, cls, stack)
 
-    def to_transit_router(t, hops, tr_id, dst_ip, cls, stack):
-        return t.follow(hops, (), (tr_id,), ("tr-rtb", tr_id), dst_ip, cls, stack)
+    def to_made_up_router(t, hops, xr_id, dst_ip, cls, stack, vpc_id):
+        assert vpc_id == "vpc-sb"  # the VPC whose route led here
+        return t.follow(hops, (), (xr_id,), ("xr-rtb", xr_id), dst_ip, cls, stack)
 
-    monkeypatch.setitem(steps.ALI_NEXT_HOPS, "TransitRouter", to_transit_router)
-    engine = r.Engine(snap, steps=dict(steps.STEPS, **{"tr-rtb": step_tr}),
-                      table_builders=tables.TABLE_BUILDERS + [build_tr_tables])
+    monkeypatch.setitem(steps.ALI_NEXT_HOPS, "MadeUpRouter", to_made_up_router)
+    engine = r.Engine(snap, steps=dict(steps.STEPS, **{"xr-rtb": step_xr}),
+                      table_builders=tables.TABLE_BUILDERS + [build_xr_tables])
     t = engine.trace(("ali-rtb", "vtb-b"), r.ip_int("172.16.0.41"))
-    assert t.ok and [h["kind"] for h in t.hops] == ["ali-rtb", "tr-rtb", "ali-rtb"]
+    assert t.ok and [h["kind"] for h in t.hops] == ["ali-rtb", "xr-rtb", "ali-rtb"]
     # without its step the kind is reported, not followed blindly
-    engine = r.Engine(snap, table_builders=tables.TABLE_BUILDERS + [build_tr_tables])
+    engine = r.Engine(snap, table_builders=tables.TABLE_BUILDERS + [build_xr_tables])
     t = engine.trace(("ali-rtb", "vtb-b"), r.ip_int("172.16.0.41"))
     assert not t.ok and t.broken["code"] == causes.UNKNOWN_DOMAIN
 
