@@ -99,3 +99,30 @@ bench: venv collection
 
 clean:
 	rm -rf $(VENV) .collections .twin build $(DIST) tests/output .pytest_cache emulator/build emulator/*.egg-info
+
+# AWX execution environment (docs/execution-environment.yml): stage it with the collection
+# tarball of galaxy.yml's version (`make dist` first when that tarball is missing or older than
+# the collection's files) and the pinned Python requirements, write the build context with
+# `ansible-builder create` (no container engine needed) and check it. Then, with podman or docker:
+#   podman build -f build/ee/context/Containerfile -t multicloud-transit-ee:<version> build/ee/context
+.PHONY: ee awx-collection
+EE_CONTEXT ?= build/ee/context
+COLL_VERSION = $(shell sed -n 's/^version: *//p' galaxy.yml)
+COLL_TARBALL = $(DIST)/multicloud-transit-$(COLL_VERSION).tar.gz
+
+$(COLL_TARBALL): galaxy.yml requirements.txt $(shell git ls-files meta plugins roles playbooks extensions/awx docs 2>/dev/null)
+	@$(MAKE) --no-print-directory dist
+
+ee: venv $(COLL_TARBALL)
+	$(BIN)/python scripts/ee_context.py --dist $(DIST) --context $(EE_CONTEXT)
+
+# awx.awx for checking extensions/awx/configure.yml offline (tests/integration/test_awx.py): its
+# last release, 24.6.1, ships inside the `ansible` 12.3.0 package on PyPI; only that collection is
+# unpacked, into build/awx-collections (nothing is installed into the venv).
+AWX_COLLECTIONS := build/awx-collections
+awx-collection: venv
+	rm -rf build/awx-download $(AWX_COLLECTIONS)
+	$(BIN)/pip download --quiet --no-deps --dest build/awx-download ansible==12.3.0
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith("ansible_collections/awx/awx/")])' build/awx-download/ansible-12.3.0-py3-none-any.whl $(AWX_COLLECTIONS)
+	rm -rf build/awx-download
+	@ls -d $(AWX_COLLECTIONS)/ansible_collections/awx/awx

@@ -68,10 +68,11 @@ def installed(tmp_path_factory):
     wheel = only(dist.glob("cloudtwin-*-py3-none-any.whl"))
     only(dist.glob("cloudtwin-*.tar.gz"))
     names = run(["tar", "tzf", tarball], work)
-    for left_out in ("tests/", "emulator/", "extensions/", "docs/dev/", "Makefile", "ansible.cfg", "pytest.ini",
-                     "requirements-dev.txt", "constraints.txt", "reports/"):
+    for left_out in ("tests/", "emulator/", "extensions/molecule/", "docs/dev/", "Makefile", "ansible.cfg",
+                     "pytest.ini", "requirements-dev.txt", "constraints.txt", "reports/"):
         assert not re.search(r"^%s" % re.escape(left_out), names, re.M), left_out
     assert re.search(r"^playbooks/site\.yml$", names, re.M) and re.search(r"^roles/aws_hub/", names, re.M)
+    assert re.search(r"^extensions/awx/configure\.yml$", names, re.M)  # AWX definitions ship (docs/awx.md)
 
     collections = work / "collections"
     run([SHARED_BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball], work,
