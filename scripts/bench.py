@@ -543,6 +543,10 @@ def summary(report: Dict[str, Any]) -> str:
         parts.append(f"{report['vpcs']}+{report['vpcs']} no-op {big['wall'] / small['wall']:.2f}x the 2+2; module "
                      f"invocations per no-op {small['module_invocations']} -> {big['module_invocations']}"
                      f" ({'flat' if big['module_invocations'] == small['module_invocations'] else 'grows'} in N)")
+    elif "scale_noop" in rows:
+        big = rows["scale_noop"]
+        parts.append(f"{report['vpcs']}+{report['vpcs']} no-op {big['wall']:.1f} s, {big['module_invocations']} "
+                     "module invocations")
     if "latency" in rows and rows["latency"].get("ratio"):
         lat = rows["latency"]
         parts.append(f"latency build {lat['wall']:.1f} s = {lat['ratio']:.2f}x the critical path "
