@@ -94,8 +94,12 @@ sanity: venv collection
 lint: venv collection
 	scripts/lint.sh $(VENV)
 
+# Where a site.yml run's time goes (scripts/bench.py: walkthrough, N+N VPCs, Ansible's floor, latency mode), then
+# the reachability engine. BENCH_ARGS=--quick for a short run; BENCH_ARGS="--json bench.json --profile-module".
+BENCH_ARGS ?=
 bench: venv collection
 	$(BIN)/python scripts/bench_reachability.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .collections .twin build $(DIST) tests/output .pytest_cache emulator/build emulator/*.egg-info

@@ -4,6 +4,7 @@
     cloudtwin serve --world ... --state-dir .twin --background          # for make/molecule
     source .twin/env                                                    # endpoints + keys
     cloudtwin stop --state-dir .twin
+    cloudtwin serve --world ... --latency-profile realistic --latency-scale 0.05   # clouds' provisioning times
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 import time
 from typing import Dict, List, Optional
 
-from .faults import Faults
+from .faults import LATENCY_PROFILES, Faults
 from .world import WorldError
 
 ENV_FILE = "env"
@@ -45,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--error-rate", type=float, help="share of requests answered with a 5xx")
     serve.add_argument("--latency-ms", type=float, help="added latency per request")
     serve.add_argument("--delay", action="append", default=[], metavar="KIND=SECONDS",
-                       help="seconds per async step for a resource kind (e.g. VpnGateway=2)")
+                       help="seconds per async step for a resource kind (e.g. VpnGateway=2, VpnGateway.updating=1)")
+    serve.add_argument("--latency-profile", choices=sorted(LATENCY_PROFILES),
+                       help="provisioning times per resource kind as the clouds take them (see emulator/README.md)")
+    serve.add_argument("--latency-scale", type=float,
+                       help="multiply the latency profile's times by this (e.g. 0.05: 7 minutes become 21 s)")
     stop = sub.add_parser("stop", help="stop a background twin")
     stop.add_argument("--state-dir", required=True)
     return parser
@@ -54,11 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 def _faults(args: argparse.Namespace) -> Faults:
     faults = Faults.from_env()
     update = {}
-    for key in ("throttle_rate", "error_rate", "latency_ms"):
+    for key in ("throttle_rate", "error_rate", "latency_ms", "latency_profile", "latency_scale"):
         if getattr(args, key) is not None:
             update[key] = getattr(args, key)
     if args.delay:
-        delays = dict(faults.delays)
+        delays = dict(faults.explicit_delays)
         for item in args.delay:
             kind, _, seconds = item.partition("=")
             delays[kind] = float(seconds)
@@ -72,8 +77,13 @@ def serve(args: argparse.Namespace) -> int:
     from .server import Twin  # heavy imports (moto) only when serving
 
     try:
+        faults = _faults(args)
+    except ValueError as exc:  # a bad CLOUDTWIN_* value or flag
+        print(f"cloudtwin: {exc}", file=sys.stderr)
+        return 2
+    try:
         twin = Twin.from_file(args.world, aws_port=args.aws_port, alicloud_port=args.alicloud_port,
-                              faults=_faults(args))
+                              faults=faults)
     except (OSError, WorldError) as exc:
         print(f"cloudtwin: cannot load world {args.world}: {exc}", file=sys.stderr)
         return 2

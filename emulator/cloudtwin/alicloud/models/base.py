@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ...faults import delay_of
+
 # API version -> product name, as the SDK sends them in ``x-acs-version``.
 PRODUCT_BY_VERSION = {
     "2016-04-28": "Vpc",
@@ -251,8 +253,12 @@ class State:
     # --- async states ----------------------------------------------------------------
     def schedule(self, res: Resource, key: str, value: Any, steps: int = 1,
                  then: Optional[Callable[[Resource], None]] = None) -> None:
-        """Set ``res[key] = value`` after ``steps`` x the kind's delay (0 by default)."""
-        due = time.time() + self.delays.get(res.kind, 0.0) * steps
+        """Set ``res[key] = value`` after ``steps`` x the kind's delay (0 by default).
+
+        The delay is the one for the state the resource waits in (``delays["VpnGateway.updating"]``) when the
+        settings name it, else the kind's (``cloudtwin.faults.delay_of``).
+        """
+        due = time.time() + delay_of(self.delays, res.kind, res.attrs.get(key)) * steps
         self.pending.append(Transition(due, res, key, value, then))
 
     def settle(self) -> None:
