@@ -144,8 +144,8 @@ def hub_attachment_ids(vpcs, attachments):
 
 # --- AWS hub ------------------------------------------------------------------------------------------------
 def aws_hub_vpc_attachments(vpcs, hub):
-    return _call("aws_hub_vpc_attachments", hubs.aws_vpc_attachments, hub, _list(vpcs, "aws_hub_vpc_attachments",
-                                                                                  "vpcs"))
+    vpc_list = _list(vpcs, "aws_hub_vpc_attachments", "vpcs")
+    return _call("aws_hub_vpc_attachments", hubs.aws_vpc_attachments, hub, vpc_list)
 
 
 def aws_hub_subnet_routes(vpcs, hub, tgw_id, state="present"):

@@ -181,8 +181,8 @@ def refuse_single_tunnel_options(mod, params, names, what):
     if given:
         mod.fail("%s takes dual-tunnel IPsec-VPN connections only: %s %s single-tunnel option%s. Use tunnels "
                  "instead: two items, each with customer_gateway_id, pre_shared_key, ike_config, ipsec_config, "
-                 "enable_dpd and enable_nat_traversal." % (what, ", ".join(given), "is a" if len(given) == 1 else
-                                                          "are", "" if len(given) == 1 else "s"))
+                 "enable_dpd and enable_nat_traversal."
+                 % (what, ", ".join(given), "is a" if len(given) == 1 else "are", "" if len(given) == 1 else "s"))
 
 
 # --- tunnels: current, desired, API parameters ----------------------------------------------------------------

@@ -282,8 +282,8 @@ def filter_list(filters, base=()):
     out = list(base)
     for name, value in sorted((filters or {}).items()):
         values = value if isinstance(value, list) else [value]
-        out.append({"Name": name, "Values": [("true" if v else "false") if isinstance(v, bool) else str(v)
-                                              for v in values]})
+        out.append({"Name": name,
+                    "Values": [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]})
     return out
 
 

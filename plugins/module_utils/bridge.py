@@ -308,7 +308,8 @@ def aws_vpn_connections(bridge, customer_gateway_ids, psks=None):
     proposal = ipsec.proposal(bridge.get("ike") or {})["aws"]
     cidrs = list(bridge.get("tunnel_inside_cidrs") or [])
     psks = list(psks or [])
-    tunnels = [[dict(proposal) for _ in range(ipsec.AWS_TUNNELS_PER_CONNECTION)] for _ in range(AWS_VPNS_PER_BRIDGE)]
+    tunnels = [[dict(proposal) for _tunnel in range(ipsec.AWS_TUNNELS_PER_CONNECTION)]
+               for _vpn in range(AWS_VPNS_PER_BRIDGE)]
     for position, pair in enumerate(pairs(mode)):
         tunnel = tunnels[pair["aws_vpn"] - 1][pair["aws_tunnel"] - 1]
         if psks:
@@ -348,7 +349,7 @@ def alicloud_tunnels(bridge, customer_gateway_ids, psks=None):
     if len(ids) != tunnel_count(mode) or not all(ids):
         raise BridgeError(["bridge %s needs %d customer gateway ids for its Alibaba tunnels, got %d"
                            % (bridge["name"], tunnel_count(mode), len([i for i in ids if i]))])
-    connections = [[None, None] for _ in alicloud_connection_names(bridge["name"], mode)]
+    connections = [[None, None] for _name in alicloud_connection_names(bridge["name"], mode)]
     for position, pair in enumerate(pairs(mode)):
         tunnel = {"customer_gateway_id": ids[position], "ike_config": dict(proposal["ike_config"]),
                   "ipsec_config": dict(proposal["ipsec_config"])}
@@ -478,13 +479,13 @@ def _aws_row(vpn_name, vpn, number, tunnel):
 
 
 def _line(bridge, row):
-    aws = "AWS %s (%s) tunnel %d %s" % (row["aws_vpn"], row["aws_vpn_id"] or "missing", row["aws_tunnel"],
-                                       row["aws_outside_ip"] or "-")
+    aws = "AWS %s (%s) tunnel %d %s" % (
+        row["aws_vpn"], row["aws_vpn_id"] or "missing", row["aws_tunnel"], row["aws_outside_ip"] or "-")
     if not row["used"]:
         return "%s tunnel -: %s: %s" % (bridge["name"], aws, row["reason"])
-    ali = "Alibaba %s (%s) tunnel %d/%s %s" % (row["alicloud_connection"], row["alicloud_connection_id"] or "missing",
-                                              row["alicloud_tunnel"], row["alicloud_role"],
-                                              row["alicloud_gateway_ip"] or "-")
+    ali = "Alibaba %s (%s) tunnel %d/%s %s" % (
+        row["alicloud_connection"], row["alicloud_connection_id"] or "missing", row["alicloud_tunnel"],
+        row["alicloud_role"], row["alicloud_gateway_ip"] or "-")
     tail = "UP" if row["status"] == "up" else "DOWN (%s)" % row["reason"]
     return "%s tunnel %d: %s <-> %s: %s" % (bridge["name"], row["number"], ali, aws, tail)
 

@@ -261,7 +261,6 @@ class SnapshotIndex(object):
         """The transit router at the other end of an inter-region connection, seen from ``tr_id``."""
         return att.get("peer_tr_id") if att.get("tr_id") == tr_id else att.get("tr_id")
 
-
     def vpc(self, key):
         """The VPC dict of a VPC key ``("aws" | "ali", id)`` ({} when unknown)."""
         return (self.aws_vpcs if key[0] == "aws" else self.ali_vpcs).get(key[1]) or {}

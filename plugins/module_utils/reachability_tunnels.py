@@ -176,9 +176,8 @@ class TunnelPairing(object):
                                  % (tunnel.get("outside_ip"), vpn["id"], detail)))
             if ali_status in ALI_DOWN:
                 problems.append((causes.TUNNEL_DOWN, "Alibaba reports %s %s" % (end["name"], ali_status)))
-        where = "tunnel %s of %s <-> %s" % (tunnel.get("outside_ip"), vpn["id"],
-                                             end["name"] if end["tunnel"] is not None else
-                                             "IPsec connection %s" % end["name"])
+        other_end = end["name"] if end["tunnel"] is not None else "IPsec connection %s" % end["name"]
+        where = "tunnel %s of %s <-> %s" % (tunnel.get("outside_ip"), vpn["id"], other_end)
         fields = self._ends_fields(vpn, number, tunnel, end)
         fields["where"] = where
         return _check(fields, problems, compared["warnings"], checks)

@@ -596,8 +596,8 @@ class _Planner(object):
         for path, hub in ali:
             self.alicloud_hub(path, hub)
         networks, vpc_cidrs = self.networks(aws, ali)
-        aws_by_name = dict((h["name"], h) for _, h in aws if h.get("name"))
-        ali_by_name = dict((h["name"], h) for _, h in ali if h.get("name"))
+        aws_by_name = dict((h["name"], h) for _where, h in aws if h.get("name"))
+        ali_by_name = dict((h["name"], h) for _where, h in ali if h.get("name"))
         for path, bridge in bridges:
             self.bridge(path, bridge, aws_by_name, ali_by_name)
         self.inside_cidrs_unique(bridges)
@@ -619,8 +619,8 @@ class _Planner(object):
 
     # --- the plan itself ---------------------------------------------------------------------------------
     def result(self, aws, ali, bridges, peerings, probes):
-        aws_hubs = [complete_hub("aws", hub) for _, hub in aws]
-        ali_hubs = [complete_hub("alicloud", hub) for _, hub in ali]
+        aws_hubs = [complete_hub("aws", hub) for _where, hub in aws]
+        ali_hubs = [complete_hub("alicloud", hub) for _where, hub in ali]
         aws_cidrs = unique(v["cidr"] for h in aws_hubs for v in h["vpcs"] if v.get("cidr"))
         ali_cidrs = unique(v["cidr"] for h in ali_hubs for v in h["vpcs"] if v.get("cidr"))
         for hub in aws_hubs:
@@ -632,14 +632,14 @@ class _Planner(object):
         aws_by_name = dict((h["name"], h) for h in aws_hubs)
         ali_by_name = dict((h["name"], h) for h in ali_hubs)
         plan_bridges = [plan_bridge(bridge, aws_by_name[bridge["aws_hub"]], ali_by_name[bridge["alicloud_hub"]])
-                        for _, bridge in bridges]
+                        for _where, bridge in bridges]
         hosts = {}
         for hub in aws_hubs:
             _cloud_of(hosts, hub["host"], "aws")
         for hub in ali_hubs:
             for host in hub["account_hosts"]:
                 _cloud_of(hosts, host, "alicloud")
-        for _, peering in peerings:
+        for _where, peering in peerings:
             for side in peering.values():
                 if isinstance(side, dict) and side.get("account"):
                     _cloud_of(hosts, side["account"], "alicloud")
@@ -648,10 +648,10 @@ class _Planner(object):
             "aws_hubs": dict((h["name"], h) for h in aws_hubs),
             "alicloud_hubs": dict((h["name"], h) for h in ali_hubs),
             "bridges": dict((b["name"], b) for b in plan_bridges),
-            "peerings": dict((p["name"], p) for _, p in peerings),
+            "peerings": dict((p["name"], p) for _where, p in peerings),
             "probes": probes,
             "order": {"aws_hubs": [h["name"] for h in aws_hubs], "alicloud_hubs": [h["name"] for h in ali_hubs],
-                      "bridges": [b["name"] for b in plan_bridges], "peerings": [p["name"] for _, p in peerings]},
+                      "bridges": [b["name"] for b in plan_bridges], "peerings": [p["name"] for _where, p in peerings]},
         }
 
 
@@ -738,8 +738,9 @@ def hub_input(cloud, hub, where=None):
     normalized = normalize_options(hub, HUB_ROLE_SCHEMAS[cloud], where, problems)
     if problems:
         raise TopologyError(problems)
-    planner = _Planner({}, [normalized["host"]] + [v.get("account_host") for v in normalized["vpcs"] or []
-                                                  if v and v.get("account_host")], [], None)
+    hosts = [normalized["host"]] + [v.get("account_host") for v in normalized["vpcs"] or []
+                                    if v and v.get("account_host")]
+    planner = _Planner({}, hosts, [], None)
     (planner.aws_hub if cloud == "aws" else planner.alicloud_hub)(where, normalized)
     if planner.problems:
         raise TopologyError(planner.problems)
@@ -775,4 +776,3 @@ def _first_side_account(peering):
             return peering[key].get("account")
     return next((side.get("account") for side in peering.values() if isinstance(side, dict) and "account" in side),
                 None)
-

@@ -141,8 +141,8 @@ SINGLE_OPTIONS = ("customer_gateway_id",) + FIELDS
 NOT_FOUND = ("InvalidCustomerGatewayInstanceId.NotFound",)
 ALREADY_EXISTS = ("InvalidIpAddress.AlreadyExist",)
 # CreateCustomerGateway.IpAddress: "The following IP addresses are not supported".
-UNSUPPORTED_IPS = tuple(ipaddress.ip_network(n) for n in (u"100.64.0.0/10", u"127.0.0.0/8", u"169.254.0.0/16",
-                                                            u"224.0.0.0/4", u"255.0.0.0/8"))
+UNSUPPORTED_IPS = tuple(ipaddress.ip_network(n) for n in (
+    u"100.64.0.0/10", u"127.0.0.0/8", u"169.254.0.0/16", u"224.0.0.0/4", u"255.0.0.0/8"))
 
 
 def gateway_options(ip_required=False):

@@ -611,8 +611,8 @@ class Connection:
         for key in keys:
             if after.get(key) != before.get(key):
                 self.mod.fail("The connection %s uses %s %s; %s cannot be changed. Delete the connection "
-                              "(state=absent) and create it again." % (current["VpnConnectionId"], key, before[key],
-                                                                      key))
+                              "(state=absent) and create it again."
+                              % (current["VpnConnectionId"], key, before[key], key))
 
     def present(self, current):
         p = self.p

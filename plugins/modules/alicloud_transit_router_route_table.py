@@ -487,8 +487,11 @@ class RouteTables:
             params["Tag"] = tags_param(item["tags"])
         table_id = self.mod.create("cbn", "CreateTransitRouterRouteTable", params,
                                    region=entry.region)["TransitRouterRouteTableId"]
+
         # waits even with wait=false: nothing can be bound to a table that is not Active yet
-        fetch = lambda: route_tables(self.mod, entry.tr)  # noqa: E731
+        def fetch():
+            return route_tables(self.mod, entry.tr)
+
         self.mod.wait(fetch, lambda tables: any(t.get("TransitRouterRouteTableId") == table_id
                                                 and t.get(TABLE_STATUS) == "Active" for t in tables),
                       "route table %s" % table_id, "Active")

@@ -723,8 +723,8 @@ class PeerConnection:
         conn_id = conn["InstanceId"]
         if conn["Status"] != "Deleting":
             conn = self.settle(conn)
-            answer = self.mod.call("vpcpeer", "DeleteVpcPeerConnection", {"InstanceId": conn_id,
-                                                                           "Force": self.p["force"]},
+            answer = self.mod.call("vpcpeer", "DeleteVpcPeerConnection",
+                                   {"InstanceId": conn_id, "Force": self.p["force"]},
                                    ignore_codes=("DependencyViolation.RouteEntry",))
             if answer is None:
                 self.mod.fail("DeleteVpcPeerConnection refused to delete %s (DependencyViolation.RouteEntry): route "

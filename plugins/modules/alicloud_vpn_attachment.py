@@ -359,8 +359,8 @@ class VpnAttachment:
             found = self.get(p["vpn_connection_id"])
             if found is not None and found.get("AttachType") != ATTACH_TYPE:
                 self.mod.fail("vpn_connection_id %s belongs to a VPN gateway (AttachType %s); manage it with "
-                              "multicloud.transit.alicloud_ipsec_connection." % (found["VpnConnectionId"],
-                                                                                  found.get("AttachType")))
+                              "multicloud.transit.alicloud_ipsec_connection."
+                              % (found["VpnConnectionId"], found.get("AttachType")))
             if found is None and p["state"] == "present":
                 self.mod.fail("vpn_connection_id %s was not found in region %s of this account."
                               % (p["vpn_connection_id"], self.mod.region))
@@ -473,8 +473,8 @@ class VpnAttachment:
         bound_to = (current or {}).get("TransitRouterId")
         if bound_to and bound_to != router_id:
             self.mod.fail("The connection %s is attached to the transit router %s, not %s; a connection cannot move. "
-                          "Delete it (state=absent) and create it again." % (current["VpnConnectionId"], bound_to,
-                                                                            router_id))
+                          "Delete it (state=absent) and create it again."
+                          % (current["VpnConnectionId"], bound_to, router_id))
         att = self.tr_attachment_of(current)
         before = self.managed(current, att)
         after = self.desired(before, current_tunnels)

@@ -327,8 +327,8 @@ def route_dest(mod, where, value):
 
 
 def diff_view(routes):
-    return {"routes": sorted([dict((k, r.get(k)) for k in ("route_dest", "next_hop", "weight", "publish_vpc",
-                                                            "description")) for r in routes],
+    keys = ("route_dest", "next_hop", "weight", "publish_vpc", "description")
+    return {"routes": sorted([dict((k, r.get(k)) for k in keys) for r in routes],
                              key=lambda r: (r["route_dest"], -r["weight"], r["next_hop"]))}
 
 

@@ -254,8 +254,8 @@ def desired(mod, defaults):
 
 def check_local(mod, tables, wanted):
     """Refuse a route that is the VPC's own CIDR: that is the local route."""
-    vpcs = dict((v["VpcId"], v) for v in mod.paginate("describe_vpcs", "Vpcs",
-                                                        VpcIds=sorted(set(t["VpcId"] for t in tables))))
+    vpc_ids = sorted(set(t["VpcId"] for t in tables))
+    vpcs = dict((v["VpcId"], v) for v in mod.paginate("describe_vpcs", "Vpcs", VpcIds=vpc_ids))
     for table in tables:
         vpc = vpcs.get(table["VpcId"]) or {}
         cidrs = set([vpc.get("CidrBlock")])
@@ -291,8 +291,8 @@ def check_targets(mod, tables, wanted):
                          % (index, option, value, "" if item is None else " (it is being deleted)"))
             if serves is not None and table["VpcId"] not in serves(item):
                 mod.fail("routes[%d].%s %s does not belong to VPC %s of route table %s; a route's target must be "
-                         "attached to (or in) the table's VPC." % (index, option, value, table["VpcId"],
-                                                                  table["RouteTableId"]))
+                         "attached to (or in) the table's VPC."
+                         % (index, option, value, table["VpcId"], table["RouteTableId"]))
 
 
 def plan(mod, table, wanted):

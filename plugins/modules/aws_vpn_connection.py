@@ -15,7 +15,7 @@ version_added: 0.1.0
 description:
   - Manages one Site-to-Site VPN connection between a Transit Gateway and a customer gateway
     (C(ipsec.1)). AWS creates the Transit Gateway attachment of type C(vpn) with it; its ID is
-    returned as RV(transit_gateway_attachment_id).
+    returned as RV(vpn_connection.transit_gateway_attachment_id).
   - The connection is found by O(vpn_connection_id), else by its C(Name) tag among C(pending) and
     C(available) connections. A connection found by name must use the same Transit Gateway and
     customer gateway; changing either would need a new connection, so the module refuses and says so.

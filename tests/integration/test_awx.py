@@ -252,7 +252,7 @@ def ansible(tool, *args, collections=(ROOT / ".collections",)):
 
 def test_preflight_playbook_passes_syntax_check():
     proc = ansible("ansible-playbook", "--syntax-check", "-i", str(ROOT / "inventories" / "seed-tgw-cen"),
-                   str(AWX / "playbooks" / "preflight.yml"))
+                   str(ROOT / JOB_TEMPLATES["Transit - preflight"]["playbook"]))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

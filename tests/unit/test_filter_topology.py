@@ -608,8 +608,8 @@ def test_role_argument_specs_match_the_schema_and_the_defaults(role, cloud):
 
 
 def test_filter_docs_exist_and_ansible_doc_renders_each():
-    assert sorted(FILTERS) == sorted(p.stem for p in (ROOT / "plugins" / "filter").glob("*.yml")
-                                     if not p.stem.startswith(("ipsec", "psk_from")))
+    documented = {p.stem for p in (ROOT / "plugins" / "filter").glob("*.yml")}
+    assert set(FILTERS) <= documented, set(FILTERS) - documented  # the other plugins' docs are theirs
     filter_docs(["multicloud.transit.%s" % name for name in sorted(FILTERS)])
 
 
