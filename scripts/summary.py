@@ -41,7 +41,8 @@ def load_topology(inventory: str) -> Dict[str, Any]:
 class Ali:
     """Minimal read-only caller: ``Ali(...).call("vpc", "DescribeVpcs", {...})`` -> body dict."""
 
-    PACKAGES = {"vpc": "alibabacloud_vpc20160428", "cbn": "alibabacloud_cbn20170912"}
+    PACKAGES = {"vpc": "alibabacloud_vpc20160428", "cbn": "alibabacloud_cbn20170912",
+                "vpcpeer": "alibabacloud_vpcpeer20220101"}
 
     def __init__(self, key: str, secret: str, token: Optional[str] = None):
         self.key, self.secret, self.token = key, secret, token
@@ -175,6 +176,7 @@ def alicloud_section(topology: Dict[str, Any], lines: List[str]) -> None:
             lines.append(f"  CEN {hub['name']}: not found")
         for cen in cens:
             lines.append(f"  CEN {cen['Name']} {cen['CenId']} {cen.get('Status')}")
+            transit_router_lines(ali, cen["CenId"], regions, vpcs, lines)
             children = dig(ali.call("cbn", "DescribeCenAttachedChildInstances", regions[0],
                                     {"CenId": cen["CenId"], "PageSize": 50}), "ChildInstances.ChildInstance") or []
             for child in children:
@@ -196,6 +198,12 @@ def alicloud_section(topology: Dict[str, Any], lines: List[str]) -> None:
                               "VpnConnections.VpnConnection") or []
             cgws = {c["CustomerGatewayId"]: c for c in dig(ali.call("vpc", "DescribeCustomerGateways", region,
                                                                     {"PageSize": 50}), "CustomerGateways.CustomerGateway") or []}
+            for conn in connections:
+                if conn.get("AttachType") != "CEN":
+                    continue
+                lines.append(f"  IPsec {conn.get('Name')} {conn['VpnConnectionId']} attached to transit router "
+                             f"{conn.get('TransitRouterId')} ({region}) {conn.get('State') or conn.get('Status')}")
+                tunnel_lines(conn, cgws, lines)
             for gw in gateways:
                 vpc = vpcs.get(gw.get("VpcId"), {}).get("VpcName", gw.get("VpcId"))
                 lines.append(f"  VPN gateway {gw.get('Name')} {gw['VpnGatewayId']} {gw.get('InternetIp')} "
@@ -205,6 +213,7 @@ def alicloud_section(topology: Dict[str, Any], lines: List[str]) -> None:
                         continue
                     peer = cgws.get(conn.get("CustomerGatewayId"), {}).get("IpAddress", conn.get("CustomerGatewayId"))
                     lines.append(f"    IPsec {conn.get('Name')} {conn['VpnConnectionId']} -> {peer} {conn.get('Status')}")
+                    tunnel_lines(conn, cgws, lines, indent="      ")
         for vpc_id, vpc in sorted(vpcs.items(), key=lambda kv: kv[1].get("VpcName", "")):
             tables = (vpc.get("RouterTableIds") or {}).get("RouterTableIds") or []
             if not tables:
@@ -222,12 +231,75 @@ def alicloud_section(topology: Dict[str, Any], lines: List[str]) -> None:
         lines.append("")
 
 
+def transit_router_lines(ali: Ali, cen_id: str, regions: List[str], vpcs: Dict[str, Any], lines: List[str]) -> None:
+    """An Enterprise CEN: its transit routers, their connections (VPC, VPN, inter-region) and route tables."""
+    names = dict((vpc_id, vpc.get("VpcName", vpc_id)) for vpc_id, vpc in vpcs.items())
+    for region in regions:
+        routers = dig(ali.call("cbn", "ListTransitRouters", region, {"CenId": cen_id, "PageSize": 50}),
+                      "TransitRouters") or []
+        for router in routers:
+            if router.get("Type") == "Basic" or router.get("RegionId") != region:
+                continue
+            tr_id = router["TransitRouterId"]
+            lines.append(f"    transit router {router.get('TransitRouterName')} {tr_id} ({region}) {router.get('Status')}")
+            query = {"CenId": cen_id, "TransitRouterId": tr_id, "MaxResults": 50}
+            for att in dig(ali.call("cbn", "ListTransitRouterVpcAttachments", region, query),
+                           "TransitRouterAttachments") or []:
+                zones = ", ".join(z.get("ZoneId", "") for z in att.get("ZoneMappings") or [])
+                lines.append(f"      VPC connection {att['TransitRouterAttachmentId']} {names.get(att.get('VpcId'), att.get('VpcId'))}"
+                             f" (zones {zones}) {att.get('Status')}")
+            for att in dig(ali.call("cbn", "ListTransitRouterVpnAttachments", region, query),
+                           "TransitRouterAttachments") or []:
+                lines.append(f"      VPN connection {att['TransitRouterAttachmentId']} -> IPsec {att.get('VpnId')} "
+                             f"{att.get('Status')}")
+            for att in dig(ali.call("cbn", "ListTransitRouterPeerAttachments", region, query),
+                           "TransitRouterAttachments") or []:
+                if att.get("TransitRouterId") != tr_id:
+                    continue
+                lines.append(f"      inter-region connection {att['TransitRouterAttachmentId']} -> "
+                             f"{att.get('PeerTransitRouterId')} ({att.get('PeerTransitRouterRegionId')}) "
+                             f"{att.get('BandwidthType')} {att.get('Bandwidth')} Mbit/s {att.get('Status')}")
+            tables = dig(ali.call("cbn", "ListTransitRouterRouteTables", region,
+                                  {"TransitRouterId": tr_id, "MaxResults": 50}), "TransitRouterRouteTables") or []
+            for table in tables:
+                table_id = table["TransitRouterRouteTableId"]
+                entries = dig(ali.call("cbn", "ListTransitRouterRouteEntries", region,
+                                       {"TransitRouterRouteTableId": table_id, "MaxResults": 50}),
+                              "TransitRouterRouteEntries") or []
+                lines.append(f"      route table {table_id} ({table.get('TransitRouterRouteTableType')}):")
+                for entry in sorted(entries, key=lambda e: e["TransitRouterRouteEntryDestinationCidrBlock"]):
+                    hop = entry.get("TransitRouterRouteEntryNextHopResourceId") or entry.get(
+                        "TransitRouterRouteEntryNextHopId") or entry.get("TransitRouterRouteEntryNextHopType")
+                    lines.append(f"        {entry['TransitRouterRouteEntryDestinationCidrBlock']:<18} -> "
+                                 f"{entry.get('TransitRouterRouteEntryNextHopResourceType') or ''} "
+                                 f"{names.get(hop, hop)} ({entry.get('TransitRouterRouteEntryType')})")
+
+
+def tunnel_lines(conn: Dict[str, Any], cgws: Dict[str, Any], lines: List[str], indent: str = "    ") -> None:
+    """The tunnels of a dual-tunnel IPsec connection: role, Alibaba IP, the peer, state."""
+    for tunnel in dig(conn, "TunnelOptionsSpecification.TunnelOptions") or []:
+        peer = cgws.get(tunnel.get("CustomerGatewayId"), {}).get("IpAddress", tunnel.get("CustomerGatewayId"))
+        lines.append(f"{indent}tunnel {tunnel.get('Role')} {tunnel.get('TunnelId')} {tunnel.get('InternetIp')} -> "
+                     f"{peer} {tunnel.get('State') or tunnel.get('Status')}")
+
+
+def vpc_peer_lines(ali: Ali, peering: Dict[str, Any], spec: Dict[str, Any], lines: List[str]) -> None:
+    """A VPC peering connection (product VpcPeer) seen from one side."""
+    body = ali.call("vpcpeer", "ListVpcPeerConnections", spec["region"], {"MaxResults": 100})
+    for conn in body.get("VpcPeerConnects") or []:
+        if conn.get("Name") != peering.get("name"):
+            continue
+        lines.append(f"    {spec.get('account')} {spec['region']}: VPC peering {conn['InstanceId']} "
+                     f"{dig(conn, 'Vpc.VpcId')} -> {dig(conn, 'AcceptingVpc.VpcId')} ({conn.get('AcceptingRegionId')}) "
+                     f"{conn.get('Status')}")
+
+
 def peering_section(topology: Dict[str, Any], lines: List[str]) -> None:
     peerings = topology.get("vpc_peerings") or []
     if not peerings:
         return
     accounts = ali_accounts(topology)
-    lines.append("Alibaba Cloud Express Connect peerings")
+    lines.append("Alibaba Cloud VPC peerings")
     for peering in peerings:
         lines.append(f"  {peering.get('name')}")
         for side in ("initiator", "acceptor"):
@@ -237,6 +309,9 @@ def peering_section(topology: Dict[str, Any], lines: List[str]) -> None:
                 lines.append(f"    {side}: no credentials for {spec.get('account')}")
                 continue
             region = spec["region"]
+            if (peering.get("method") or topology.get("vpc_peering_method") or "vpc_peer") == "vpc_peer":
+                if side == "initiator":
+                    vpc_peer_lines(ali, peering, spec, lines)
             interfaces = dig(ali.call("vpc", "DescribeRouterInterfaces", region, {"PageSize": 50}),
                              "RouterInterfaceSet.RouterInterfaceType") or []
             for ri in interfaces:
@@ -253,7 +328,7 @@ def peering_section(topology: Dict[str, Any], lines: List[str]) -> None:
                                        {"RouteTableId": tables[0], "MaxResult": 100}), "RouteEntrys.RouteEntry") or []
                 for entry in entries:
                     hops = (entry.get("NextHops") or {}).get("NextHop") or [{}]
-                    if hops[0].get("NextHopType") == "RouterInterface":
+                    if hops[0].get("NextHopType") in ("RouterInterface", "VpcPeer"):
                         lines.append(f"      {vpc.get('VpcName')} route {entry['DestinationCidrBlock']} -> "
                                      f"{hops[0].get('NextHopId')}")
     lines.append("")
