@@ -7,8 +7,8 @@ place for vault values) while the environment holds none, so every module and te
 
 - ``site.yml --check --diff -vvv`` on an empty twin with a ``psk_seed``: nothing changes, no secret shown.
 - ``site.yml --diff -vvv`` builds inventories/seed-tgw-cen with chosen ``psks`` (one build for the module):
-  the tunnels carry them, 12/12 pairs are reachable, and neither stdout/stderr nor report.json / .txt / .html
-  hold any secret.
+  the tunnels carry them, 12/12 pairs are reachable, and neither stdout/stderr, the log (ANSIBLE_LOG_PATH) nor
+  report.json / .txt / .html hold any secret.
 - ``site.yml --diff -vvv`` again with a ``psk_seed`` instead: every tunnel moves to the derived keys, still
   nothing shown (neither the old keys, the seed nor the new keys).
 - A wrong AWS secret: the module fails with a message naming the credentials, no traceback in the message.
@@ -21,7 +21,6 @@ the twin's AWS side through boto3 is proven by tests/twin/test_twin_foundation.p
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from ansible_collections.multicloud.transit.plugins.module_utils import bridge as bridge_utils
@@ -50,8 +49,8 @@ def account_secrets(handle):
     return [handle.env["AWS_SECRET_ACCESS_KEY"]] + [a["access_key_secret"] for a in handle.twin.world.alicloud_accounts]
 
 
-def topology_vars(handle, tmp_path, report_dir=None, **bridge_secrets):
-    """An extra-vars file: the bridge with its secrets, the accounts' keys as connection host vars."""
+def topology_vars(handle, tmp_path, report_dir, **bridge_secrets):
+    """An extra-vars file: the bridge with its secrets, the accounts' keys as connection host vars, the report dir."""
     env = handle.env
     main = handle.alicloud_account("main")
     data = {
@@ -60,30 +59,35 @@ def topology_vars(handle, tmp_path, report_dir=None, **bridge_secrets):
         "transit_aws_connection": {"access_key": env["AWS_ACCESS_KEY_ID"], "secret_key": env["AWS_SECRET_ACCESS_KEY"]},
         "transit_alicloud_connection": {"alicloud_access_key": main["alicloud_access_key"],
                                         "alicloud_secret_key": main["alicloud_secret_key"]},
+        "transit_report_dir": str(report_dir),
     }
-    if report_dir:
-        data["transit_report_dir"] = str(report_dir)
     path = tmp_path / "secrets.json"
     path.write_text(json.dumps(data))
     return "@%s" % path
 
 
-def client_env(handle):
-    """The twin's client env vars without any secret key: the modules must get them from the host vars."""
-    return dict((k, v) for k, v in handle.env.items() if k not in SECRET_ENV)
+def verbose_site(handle, tmp_path, *options, **bridge_secrets):
+    """site.yml -vvv --diff (+ ``options``) with the secrets; returns the run and the directory of what it wrote.
+
+    The twin's client env goes without any secret key (the modules must get them from the host vars); the run
+    writes its log (ANSIBLE_LOG_PATH, as a user may set it) and its reports under ``tmp_path / "written"``.
+    """
+    written = tmp_path / "written"
+    written.mkdir()
+    env = dict((k, v) for k, v in handle.env.items() if k not in SECRET_ENV)
+    env["ANSIBLE_LOG_PATH"] = str(written / "ansible.log")
+    extra = topology_vars(handle, tmp_path, written / "reports", **bridge_secrets)
+    return play(env, INVENTORY, "site.yml", "-vvv", "--diff", *options, "-e", extra), written
 
 
-def leaks(secrets, output, report_dir=None):
-    """``{secret: [where it appears]}`` over the run's output and every file in ``report_dir``."""
-    texts = {"output": output}
-    if report_dir and Path(report_dir).is_dir():
-        texts.update((str(p), p.read_text(errors="replace")) for p in sorted(Path(report_dir).rglob("*")) if p.is_file())
-    found = {}
-    for secret in secrets:
-        places = [where for where, text in texts.items() if secret in text]
-        if places:
-            found[secret] = places
-    return found
+def assert_shows_no_secret(handle, run, written, secrets):
+    """No secret in the run's stdout + stderr nor in any file it wrote, which at -vvv show the module arguments."""
+    assert handle.env["AWS_ACCESS_KEY_ID"] in run.output  # -vvv: the modules' arguments are shown...
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output  # ...their secret ones masked
+    texts = {"output": run.output}
+    texts.update((str(p), p.read_text(errors="replace")) for p in sorted(written.rglob("*")) if p.is_file())
+    found = dict((secret, [where for where, text in texts.items() if secret in text]) for secret in secrets)
+    assert dict((secret, places) for secret, places in found.items() if places) == {}
 
 
 def tunnel_keys(handle):
@@ -111,45 +115,37 @@ def secret_twin(today_seed_twin):
 def built(secret_twin, tmp_path_factory):
     """site.yml -vvv --diff with chosen psks and reports: one build for this module."""
     handle = secret_twin()
-    tmp_path = tmp_path_factory.mktemp("secrets-build")
-    reports = tmp_path / "reports"
-    extra = topology_vars(handle, tmp_path, report_dir=reports, psks=CHOSEN_PSKS)
-    run = play(client_env(handle), INVENTORY, "site.yml", "-vvv", "--diff", "-e", extra)
-    return {"handle": handle, "run": run, "reports": reports}
+    run, written = verbose_site(handle, tmp_path_factory.mktemp("secrets-build"), psks=CHOSEN_PSKS)
+    return {"handle": handle, "run": run, "written": written}
 
 
 def test_check_diff_vvv_on_an_empty_twin_shows_no_secret(secret_twin, tmp_path):
     handle = secret_twin()
     handle.clear_calls()
-    reports = tmp_path / "reports"
-    extra = topology_vars(handle, tmp_path, report_dir=reports, psk_seed=PSK_SEED)
-    run = play(client_env(handle), INVENTORY, "site.yml", "--check", "--diff", "-vvv", "-e", extra)
+    run, written = verbose_site(handle, tmp_path, "--check", psk_seed=PSK_SEED)
     assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
     assert run.recap["aws_main"]["changed"] > 0 and handle.mutating_calls() == []
-    assert "--- before" in run.output or "before:" in run.output  # --diff did show something
-    assert leaks(account_secrets(handle) + [PSK_SEED] + derived_keys(PSK_SEED), run.output, reports) == {}
-    assert not reports.exists()  # check mode writes no report
+    assert "--- before" in run.output  # --diff did show something
+    assert sorted(p.name for p in written.iterdir()) == ["ansible.log"]  # check mode writes no report
+    assert_shows_no_secret(handle, run, written, account_secrets(handle) + [PSK_SEED] + derived_keys(PSK_SEED))
 
 
-def test_build_at_vvv_diff_shows_no_secret_in_output_or_reports(built):
-    handle, run = built["handle"], built["run"]
+def test_build_at_vvv_diff_shows_no_secret_in_output_log_or_reports(built):
+    handle, run, written = built["handle"], built["run"], built["written"]
     assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
     assert PAIRS_REACHABLE in run.output
     assert tunnel_keys(handle) == CHOSEN_PSKS  # the chosen keys went into the clouds
-    reports = sorted(p.name for p in built["reports"].iterdir())
-    assert reports == ["report.html", "report.json", "report.txt"]
-    assert leaks(account_secrets(handle) + CHOSEN_PSKS, run.output, built["reports"]) == {}
+    assert sorted(p.name for p in (written / "reports").iterdir()) == ["report.html", "report.json", "report.txt"]
+    assert_shows_no_secret(handle, run, written, account_secrets(handle) + CHOSEN_PSKS)
 
 
 def test_moving_to_a_psk_seed_at_vvv_diff_shows_neither_old_nor_new_keys(built, tmp_path):
     handle = built["handle"]
-    reports = tmp_path / "reports"
-    extra = topology_vars(handle, tmp_path, report_dir=reports, psk_seed=PSK_SEED)
-    run = play(client_env(handle), INVENTORY, "site.yml", "-vvv", "--diff", "-e", extra)
+    run, written = verbose_site(handle, tmp_path, psk_seed=PSK_SEED)
     assert run.recap["aws_main"]["changed"] > 0 and PAIRS_REACHABLE in run.output
     assert tunnel_keys(handle) == derived_keys(PSK_SEED)
-    secrets = account_secrets(handle) + CHOSEN_PSKS + [PSK_SEED] + derived_keys(PSK_SEED)
-    assert leaks(secrets, run.output, reports) == {}
+    assert_shows_no_secret(handle, run, written,
+                           account_secrets(handle) + CHOSEN_PSKS + [PSK_SEED] + derived_keys(PSK_SEED))
 
 
 def test_a_wrong_aws_secret_fails_naming_the_credentials(secret_twin):
