@@ -521,6 +521,25 @@ class _Planner(object):
                 self.add(where, "%r is not an IP address" % (address,))
         return list(value)
 
+    def probes_inside(self, probes, cidrs, peerings):
+        """Every probe is in a network the topology declares (a hub VPC, or one a peering routes toward): a probe
+        anywhere else could never be reached, and verify would find it out only after the build."""
+        for _path, peering in peerings:
+            for side in peering.values():
+                if isinstance(side, dict):
+                    cidrs = cidrs + [c for c in (side.get("routes") or []) + [side.get("cidr")] if c]
+        known = [network(c) for c in cidrs if not cidr_problem(c)]
+        for index, probe in enumerate(probes if known else []):
+            address = probe.get("ip") if isinstance(probe, dict) else probe
+            try:
+                address = ipaddress.ip_address(u"%s" % address)
+            except ValueError:
+                continue  # said by probes()
+            if not any(address in net for net in known):
+                self.add("transit_probes[%d]" % index, "%s is in none of the networks the topology declares (%s): "
+                         "correct the address, or declare the VPC it is in" % (
+                             address, ", ".join(unique(str(n) for n in known))))
+
     def overlaps(self, networks):
         """Every pair of distinct VPCs with overlapping CIDRs (the same VPC in two hubs is one VPC)."""
         for index, (path, identity, cidr) in enumerate(networks):
@@ -575,6 +594,7 @@ class _Planner(object):
         for path, peering in peerings:
             self.peering(path, peering, vpc_cidrs)
         self.overlaps(networks)
+        self.probes_inside(probes, [cidr for _where, _identity, cidr in networks], peerings)
         if self.problems:
             raise TopologyError(self.problems)
         return self.result(aws, ali, bridges, peerings, probes)

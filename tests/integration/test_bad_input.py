@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
-import re
+import sys
 
 import pytest
 import yaml
@@ -179,3 +179,204 @@ def test_a_module_refuses_bad_input_before_any_mutating_call(built, module, args
     for text in expected:
         assert text in result["msg"], result["msg"]
     assert handle.mutating_calls() == []
+
+
+# --- topology, through the real entry point ---------------------------------------------------------------------
+def _seed_with(change):
+    """`-e` with the seed inventory's topology keys after ``change(topology)``."""
+    topology = copy.deepcopy(TOPOLOGY)
+    change(topology)
+    return ("-e", json.dumps(topology))
+
+
+def _peerings_with(change):
+    peerings = copy.deepcopy(PEERINGS["vpc_peerings"])
+    change(peerings[0])
+    return ("-e", json.dumps({"vpc_peerings": peerings}))
+
+
+def _aws_hub(**values):
+    return lambda t: t["transit_aws_hubs"][0].update(values)
+
+
+def _aws_vpc(index, **values):
+    return lambda t: t["transit_aws_hubs"][0]["vpcs"][index].update(values)
+
+
+def _ali_vpc(index, **values):
+    return lambda t: t["transit_alicloud_hubs"][0]["vpcs"][index].update(values)
+
+
+def _bridge(**values):
+    return lambda t: t["transit_vpn_bridges"][0].update(values)
+
+
+ALICLOUD_KEYS = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_ACCESS_KEY",
+                 "ALICLOUD_SECRET_KEY")
+
+
+def _site(case_id, options, expected, unset=(), twin="today_twin", inventory=SEED, playbook=SITE):
+    """One run of ``playbook`` (site.yml) on ``inventory`` with ``options``; ``unset``: env vars to remove."""
+    return pytest.param(twin, inventory, options, expected, unset, playbook, id=case_id)
+
+
+PEERINGS_RUN = {"twin": "today_peering_twin", "inventory": PEER, "playbook": "playbooks/peerings.yml"}
+SITE_CASES = [
+    # refused by the plan (the first task, on the controller)
+    _site("overlap-across-clouds", _seed_with(_ali_vpc(1, cidr="172.16.0.0/12")),
+          ["transit_aws_hubs[0].vpcs[0].cidr: 172.16.0.0/16 overlaps transit_alicloud_hubs[0].vpcs[1].cidr "
+           "(172.16.0.0/12)", "give every VPC a CIDR block of its own"]),
+    _site("unknown-key-nearest", _seed_with(_aws_hub(regoin="us-east-1")),
+          ["transit_aws_hubs[0].regoin: unknown key; did you mean `region`?"]),
+    _site("unknown-topology-variable", ("-e", json.dumps({"transit_vpn_bridge": []})),
+          ["transit_vpn_bridge: unknown variable, so it would be ignored; did you mean `transit_vpn_bridges`?"]),
+    _site("phase1-lifetime-aws-refuses", _seed_with(_bridge(ike={"phase1_lifetime": 86400})),
+          ["transit_vpn_bridges[0].ike.phase1_lifetime: 86400 s is outside what both clouds accept (900-28800 s)"]),
+    _site("unknown-aws-region", _seed_with(_aws_hub(region="us-east-7")),
+          ["transit_aws_hubs[0].region: 'us-east-7' is not an AWS region; did you mean"]),
+    # refused by a host's read-only call to its cloud: the other host has read only, and stops at the barrier
+    _site("aws-vpc-does-not-exist", _seed_with(_aws_vpc(1, name="vpc-z")),
+          ["AWS hub seed-tgw: vpcs[1] (vpc-z): there is no VPC with Name tag 'vpc-z' in us-east-1; create it, or "
+           "correct vpcs[1].name"]),
+    _site("alicloud-vpc-does-not-exist", _seed_with(_ali_vpc(1, name="osaka-vpc")),
+          ["Alibaba hub seed-cen: vpcs[1] (osaka-vpc): there is no VPC named 'osaka-vpc' in cn-beijing; create it, "
+           "or correct vpcs[1].name"]),
+    _site("cidr-not-as-declared", _seed_with(_aws_vpc(0, cidr="172.20.0.0/16")),
+          ["vpcs[0] (vpc-a): its CIDR block is 172.16.0.0/16, not 172.20.0.0/16 as declared; correct vpcs[0].cidr"]),
+    _site("wrong-aws-secret-key", ("-e", json.dumps({"transit_aws_connection": {"secret_key": "not-the-secret"}})),
+          ["AuthFailure", "Check the access key, secret key and region of this AWS account"]),
+    _site("missing-alicloud-credentials", (),
+          ["Alibaba Cloud credentials are missing", "the alicloud_access_key and alicloud_secret_key options"],
+          unset=ALICLOUD_KEYS),
+    # the peerings of another inventory, through their own entry point: its first play checks every peering (each
+    # VPC read with its own account's keys) before its second play changes anything
+    _site("peering-vpc-does-not-exist", _peerings_with(lambda p: p["acceptor"].update(vpc="svalley-vpc-z")),
+          ["acceptor", "svalley-vpc-z"], **PEERINGS_RUN),
+    _site("peering-route-overlaps-its-own-vpc",
+          _peerings_with(lambda p: p["initiator"].update(routes=["172.16.0.0/12"])),
+          ["vpc_peering.initiator.routes: 172.16.0.0/12 overlaps the side's own VPC tokyo-vpc-a",
+           "a side routes the other side's CIDR blocks into the peering"], **PEERINGS_RUN),
+]
+
+
+@pytest.mark.parametrize("twin_name,inventory,options,expected,unset,playbook", SITE_CASES)
+def test_bad_topology_stops_site_yml_before_any_host_changes_anything(request, monkeypatch, twin_name, inventory,
+                                                                       options, expected, unset, playbook):
+    handle = request.getfixturevalue(twin_name)
+    for name in unset:
+        monkeypatch.delenv(name, raising=False)
+    env = dict((k, v) for k, v in handle.env.items() if k not in unset)
+    handle.clear_calls()
+    run = play(env, inventory, playbook, *options, expect_rc=2)
+    for text in expected:
+        assert text in run.output, run.output[-6000:]
+    assert handle.mutating_calls() == []
+    assert set(run.changed().values()) == {0}
+    called = set(m for host in run.module_calls.values() for m in host)
+    assert all(m.endswith("_info") for m in called), called  # reads only, on every host
+
+
+# --- topology, through the plan filter: many cases in one ansible-playbook run --------------------------------
+PLAN_PLAYBOOK = """
+- name: The plan of each bad topology, refused one by one (no cloud call)
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Plan one case
+      ansible.builtin.set_fact:
+        __plan: "{{ item.topology | multicloud.transit.topology_plan(['aws_main', 'alicloud_main']) }}"
+      loop: "{{ cases }}"
+      loop_control:
+        label: "{{ item.id }}"
+      register: __refusals
+      ignore_errors: true
+
+    - name: Keep what each case said
+      ansible.builtin.copy:
+        content: "{{ dict(cases | map(attribute='id') | zip(__refusals.results)) | to_json }}"
+        dest: "{{ out }}"
+        mode: "0600"
+"""
+
+
+def _seed_plan(change):
+    topology = copy.deepcopy(TOPOLOGY)
+    change(topology)
+    return topology
+
+
+def _peering(initiator_routes, acceptor="alicloud_main"):
+    return lambda t: t.update(vpc_peerings=[{
+        "name": "p", "initiator": {"account": "alicloud_main", "region": TOKYO, "vpc": "tokyo-vpc",
+                                   "routes": initiator_routes},
+        "acceptor": {"account": acceptor, "region": BEIJING, "vpc": "beijing-vpc", "routes": ["10.0.0.0/8"]}}])
+
+
+B = "transit_vpn_bridges[0]"
+# (id, the seed topology after a change, texts the refusal must hold)
+PLAN_CASES = [
+    ("psk-bad-characters", _bridge(psks=["has-a-dash-and space", PSK2]),
+     [B + ".psks[0]: the pre-shared key must be 8 to 64 characters"]),
+    ("psk-too-short", _bridge(psks=["short", PSK2]), [B + ".psks[0]: the pre-shared key must be 8 to 64 characters"]),
+    ("psk-count", _bridge(psks=[PSK2]), [B + ".psks: mode transit_router uses 2 tunnels: give 2 keys (got 1)"]),
+    ("reserved-tunnel-cidr", _bridge(tunnel_inside_cidrs=["169.254.6.0/30", "169.254.10.0/30"]),
+     [B + ".tunnel_inside_cidrs[0]: 169.254.6.0/30 is reserved by Alibaba Cloud"]),
+    ("tunnel-cidr-twice", _bridge(tunnel_inside_cidrs=["169.254.10.0/30", "169.254.10.0/30"]),
+     [B + ".tunnel_inside_cidrs[1]: 169.254.10.0/30 is already used by " + B + ".tunnel_inside_cidrs[0]"]),
+    ("phase2-lifetime", _bridge(ike={"phase2_lifetime": 28800}),
+     [B + ".ike.phase2_lifetime: 28800 s is outside what both clouds accept (900-3600 s)"]),
+    ("integrity-md5", _bridge(ike={"integrity": "md5"}),
+     [B + ".ike.integrity: 'md5' is not accepted by both clouds in both phases; use one of"]),
+    ("inter-region-bandwidth-0", lambda t: t["transit_alicloud_hubs"][0].update(inter_region={"bandwidth": 0}),
+     ["transit_alicloud_hubs[0].inter_region.bandwidth: must be at least 1 (Mbit/s), got 0"]),
+    ("gateway-bandwidth-0", _bridge(gateway_bandwidth=0), [B + ".gateway_bandwidth: must be at least 1"]),
+    ("bridge-unknown-hub", _bridge(aws_hub="seed-tgw2"),
+     [B + ".aws_hub: 'seed-tgw2' is not a hub of transit_aws_hubs (seed-tgw); did you mean 'seed-tgw'?"]),
+    ("bridge-unknown-vpc", _bridge(mode="vpn_gateway", alicloud_vpc="osaka-vpc"),
+     [B + ".alicloud_vpc: 'osaka-vpc' is not a VPC of Alibaba hub seed-cen"]),
+    ("probe-not-an-address", lambda t: t["transit_probes"].append("10.0.0.300"),
+     ["transit_probes[4]: '10.0.0.300' is not an IP address"]),
+    ("probe-in-no-declared-vpc", lambda t: t["transit_probes"].append({"name": "osaka-host", "ip": "172.30.0.9"}),
+     ["transit_probes[4]: 172.30.0.9 is in none of the networks the topology declares",
+      "correct the address, or declare the VPC it is in"]),
+    ("peering-route-overlaps-its-own-vpc", _peering(["10.1.0.0/16"]),
+     ["vpc_peerings[0].initiator.routes[0]: 10.1.0.0/16 overlaps this side's own VPC tokyo-vpc (10.0.0.0/8)",
+      "route the other side's CIDR instead"]),
+    ("peering-account-not-in-inventory", _peering(["192.168.0.0/16"], acceptor="alicloud-main"),
+     ["vpc_peerings[0].acceptor.account: 'alicloud-main' is not an inventory host; did you mean 'alicloud_main'?"]),
+    ("unknown-topology-key", lambda t: t.update(vpc_peering=[]),
+     ["vpc_peering: unknown topology key; did you mean `vpc_peerings`?"]),
+    ("host-not-in-inventory", _aws_hub(host="aws-main"),
+     ["transit_aws_hubs[0].host: 'aws-main' is not an inventory host; did you mean 'aws_main'?"]),
+    ("alicloud-cidr-missing", lambda t: t["transit_alicloud_hubs"][0]["vpcs"][1].pop("cidr"),
+     ["transit_alicloud_hubs[0].vpcs[1].cidr: is required: the AWS side routes toward this VPC",
+      "add the VPC's CIDR block"]),
+    ("unknown-alicloud-region", _ali_vpc(0, region="ap-northeast-01"),
+     ["transit_alicloud_hubs[0].vpcs[0].region: 'ap-northeast-01' is not an Alibaba Cloud region; did you mean "
+      "'ap-northeast-1'?"]),
+]
+
+
+@pytest.fixture(scope="module")
+def plan_refusals(today_seed_twin, tmp_path_factory):
+    """One ansible-playbook run of every PLAN_CASES topology through the plan filter: {case id: its result}, and
+    the mutating calls the twin saw during the run (none: the plan calls no cloud)."""
+    tmp = tmp_path_factory.mktemp("plan-cases")
+    (tmp / "plan.yml").write_text(PLAN_PLAYBOOK)
+    cases = [{"id": case_id, "topology": _seed_plan(change)} for case_id, change, dummy in PLAN_CASES]
+    (tmp / "cases.json").write_text(json.dumps({"cases": cases, "out": str(tmp / "out.json"),
+                                                "ansible_python_interpreter": sys.executable}))
+    today_seed_twin.clear_calls()
+    play(today_seed_twin.env, "localhost,", "-c", "local", str(tmp / "plan.yml"), "-e", "@" + str(tmp / "cases.json"))
+    return json.loads((tmp / "out.json").read_text()), today_seed_twin.mutating_calls()
+
+
+@pytest.mark.parametrize("case_id,expected", [pytest.param(c[0], c[2], id=c[0]) for c in PLAN_CASES])
+def test_the_plan_refuses_each_bad_topology_with_the_field_and_the_fix(plan_refusals, case_id, expected):
+    results, mutating = plan_refusals
+    result = results[case_id]
+    assert result.get("failed"), result
+    assert "nothing was changed" in result["msg"]
+    for text in expected:
+        assert text in result["msg"], result["msg"]
+    assert mutating == []
