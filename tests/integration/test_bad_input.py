@@ -241,8 +241,8 @@ SITE_CASES = [
     _site("alicloud-vpc-does-not-exist", _seed_with(_ali_vpc(1, name="osaka-vpc")),
           ["Alibaba hub seed-cen: vpcs[1] (osaka-vpc): there is no VPC named 'osaka-vpc' in cn-beijing; create it, "
            "or correct vpcs[1].name"]),
-    _site("cidr-not-as-declared", _seed_with(_aws_vpc(0, cidr="172.20.0.0/16")),
-          ["vpcs[0] (vpc-a): its CIDR block is 172.16.0.0/16, not 172.20.0.0/16 as declared; correct vpcs[0].cidr"]),
+    _site("cidr-not-as-declared", _seed_with(_aws_vpc(0, cidr="172.16.0.0/17")),
+          ["vpcs[0] (vpc-a): its CIDR block is 172.16.0.0/16, not 172.16.0.0/17 as declared; correct vpcs[0].cidr"]),
     _site("wrong-aws-secret-key", ("-e", json.dumps({"transit_aws_connection": {"secret_key": "not-the-secret"}})),
           ["AuthFailure", "Check the access key, secret key and region of this AWS account"]),
     _site("missing-alicloud-credentials", (),
