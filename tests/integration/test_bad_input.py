@@ -214,9 +214,23 @@ ALICLOUD_KEYS = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET
                  "ALICLOUD_SECRET_KEY")
 
 
-def _site(case_id, options, expected, unset=(), twin="today_twin", inventory=SEED, playbook=SITE):
+def _site(case_id, options, expected, unset=(), twin="today_twin", inventory=SEED, playbook=SITE, xfail=None):
     """One run of ``playbook`` (site.yml) on ``inventory`` with ``options``; ``unset``: env vars to remove."""
-    return pytest.param(twin, inventory, options, expected, unset, playbook, id=case_id)
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(twin, inventory, options, expected, unset, playbook, id=case_id, marks=marks)
+
+
+# A peering of an inventory that also has a hub, whose acceptor VPC does not exist (the peering role reads the
+# account's keys from its host vars: here from the twin's environment).
+AWS_HUB_AND_A_PEERING = {
+    "transit_alicloud_hubs": [], "transit_vpn_bridges": [], "transit_probes": [],
+    "alicloud_access_key": "{{ lookup('ansible.builtin.env', 'ALIBABA_CLOUD_ACCESS_KEY_ID') }}",
+    "alicloud_secret_key": "{{ lookup('ansible.builtin.env', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET') }}",
+    "vpc_peerings": [{"name": "tokyo-osaka",
+                      "initiator": {"account": "alicloud_main", "region": TOKYO, "vpc": "tokyo-vpc",
+                                    "routes": ["192.168.0.0/16"]},
+                      "acceptor": {"account": "alicloud_main", "region": BEIJING, "vpc": "osaka-vpc",
+                                   "routes": ["10.0.0.0/8"]}}]}
 
 
 PEERINGS_RUN = {"twin": "today_peering_twin", "inventory": PEER, "playbook": "playbooks/peerings.yml"}
@@ -251,6 +265,11 @@ SITE_CASES = [
           _peerings_with(lambda p: p["initiator"].update(routes=["172.16.0.0/12"])),
           ["vpc_peering.initiator.routes: 172.16.0.0/12 overlaps the side's own VPC tokyo-vpc-a",
            "a side routes the other side's CIDR blocks into the peering"], **PEERINGS_RUN),
+    # site.yml checks the peerings in the peerings phase, after the hubs phase has built the AWS hub
+    _site("peering-vpc-does-not-exist-next-to-a-hub", ("-e", json.dumps(AWS_HUB_AND_A_PEERING)),
+          ["vpc_peering.acceptor", "osaka-vpc"],
+          xfail="the pre-flight does not read the peerings' VPCs: roles/vpc_peering's check runs in the peerings "
+                "phase of site.yml, after the hubs phase has changed things"),
 ]
 
 
