@@ -36,6 +36,7 @@ from ansible_collections.multicloud.transit.plugins.module_utils.common import (
     retry_within,
     rule_budget,
 )
+from ansible_collections.multicloud.transit.plugins.module_utils.regions import region_problem
 
 SDK_IMPORT_ERROR = None
 try:
@@ -310,6 +311,12 @@ class AlicloudModule(CloudModuleBase):
             self.module.fail_json(msg=missing_required_lib(pip_name), exception=traceback.format_exc())
         if not region:
             self.module.fail_json(msg="alicloud_region is required: set it or ALIBABA_CLOUD_REGION_ID.")
+        # before the first call: the SDK would build an endpoint of a region that does not exist
+        problem = region_problem("alicloud", region)
+        if problem:
+            where = ("alicloud_region", "the alicloud_region option, or ALIBABA_CLOUD_REGION_ID") \
+                if region == self.region else ("region", "the region of an item")
+            self.module.fail_json(msg="%s: %s (%s)." % (where[0], problem, where[1]))
         config = Config(credential=self._credential_client(), region_id=region,
                         connect_timeout=10000, read_timeout=30000, user_agent="multicloud.transit")
         endpoint = endpoint_for(self.params, product)

@@ -28,6 +28,7 @@ from ansible_collections.multicloud.transit.plugins.module_utils.common import (
     retry_within,
     rule_budget,
 )
+from ansible_collections.multicloud.transit.plugins.module_utils.regions import region_problem
 
 BOTO3_IMPORT_ERROR = None
 try:
@@ -196,6 +197,10 @@ class AwsModule(CloudModuleBase):
                                               (p.get("profile"),) + config_files() + (p.get("profile"),)))
             if not session.region_name:
                 self.module.fail_json(msg="region is required: set the region option or AWS_REGION.")
+            # before the first call: an endpoint of an unknown region does not exist (or answers garbage)
+            problem = region_problem("aws", session.region_name)
+            if problem:
+                self.module.fail_json(msg="region: %s (the region option, or AWS_REGION)." % problem)
             # botocore retries nothing (total_max_attempts 1): RETRY_RULES decides, once.
             config = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1},
                                             user_agent_extra="multicloud.transit")

@@ -22,31 +22,11 @@ import copy
 import ipaddress
 
 from ansible_collections.multicloud.transit.plugins.module_utils import ipsec
+from ansible_collections.multicloud.transit.plugins.module_utils.regions import region_problem
 from ansible_collections.multicloud.transit.plugins.module_utils.topology_schema import (
     join_path, nearest, normalize_options, opt, spec_defaults)
 
-# --- regions ---------------------------------------------------------------------------------------------
-# AWS: "AWS Regions" (AWS General Reference) as botocore 1.44's endpoints.json lists them, partitions aws,
-# aws-cn and aws-us-gov (the ones a Transit Gateway and Site-to-Site VPN are offered in).
-AWS_REGIONS = (
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1",
-)
-# Alibaba Cloud: "Regions and zones" and the CEN API's endpoint list (api-cbn-2017-09-12-endpoint), public
-# cloud regions plus the Shanghai finance cloud; DescribeRegions is the live source a module can ask.
-ALICLOUD_REGIONS = (
-    "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu", "cn-hangzhou",
-    "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu",
-    "cn-wuhan-lr", "cn-hongkong", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-southeast-8", "ap-south-1",
-    "us-east-1", "us-west-1", "us-southeast-1", "na-south-1", "eu-west-1", "eu-central-1", "me-east-1",
-    "me-central-1", "cn-shanghai-finance-1",
-)
-REGIONS = {"aws": AWS_REGIONS, "alicloud": ALICLOUD_REGIONS}
+# The regions of each cloud are in regions.py: the modules check them too.
 CLOUD_WORDS = {"aws": "AWS", "alicloud": "Alibaba Cloud"}
 
 # aws_tgw amazon_side_asn: 64512-65534 or 4200000000-4294967294 (CreateTransitGateway AmazonSideAsn).
@@ -199,15 +179,6 @@ def cidr_problem(value):
 
 def network(value):
     return ipaddress.ip_network(u"%s" % value, strict=False)
-
-
-def region_problem(cloud, region):
-    if region in REGIONS[cloud]:
-        return None
-    close = nearest(region, REGIONS[cloud], cutoff=0.7)
-    return "%r is not %s region%s" % (region, "an AWS" if cloud == "aws" else "an Alibaba Cloud",
-                                      "; did you mean %r?" % close if close else " (for example %s)" % (
-                                          "us-east-1" if cloud == "aws" else "ap-northeast-1"))
 
 
 def unique(values):
@@ -550,6 +521,25 @@ class _Planner(object):
                 self.add(where, "%r is not an IP address" % (address,))
         return list(value)
 
+    def probes_inside(self, probes, cidrs, peerings):
+        """Every probe is in a network the topology declares (a hub VPC, or one a peering routes toward): a probe
+        anywhere else could never be reached, and verify would find it out only after the build."""
+        for _path, peering in peerings:
+            for side in peering.values():
+                if isinstance(side, dict):
+                    cidrs = cidrs + [c for c in (side.get("routes") or []) + [side.get("cidr")] if c]
+        known = [network(c) for c in cidrs if not cidr_problem(c)]
+        for index, probe in enumerate(probes if known else []):
+            address = probe.get("ip") if isinstance(probe, dict) else probe
+            try:
+                address = ipaddress.ip_address(u"%s" % address)
+            except ValueError:
+                continue  # said by probes()
+            if not any(address in net for net in known):
+                self.add("transit_probes[%d]" % index, "%s is in none of the networks the topology declares (%s): "
+                         "correct the address, or declare the VPC it is in" % (
+                             address, ", ".join(unique(str(n) for n in known))))
+
     def overlaps(self, networks):
         """Every pair of distinct VPCs with overlapping CIDRs (the same VPC in two hubs is one VPC)."""
         for index, (path, identity, cidr) in enumerate(networks):
@@ -604,6 +594,7 @@ class _Planner(object):
         for path, peering in peerings:
             self.peering(path, peering, vpc_cidrs)
         self.overlaps(networks)
+        self.probes_inside(probes, [cidr for _where, _identity, cidr in networks], peerings)
         if self.problems:
             raise TopologyError(self.problems)
         return self.result(aws, ali, bridges, peerings, probes)

@@ -171,9 +171,12 @@ from ansible_collections.multicloud.transit.plugins.module_utils.common import m
 
 HOP_TYPES = ["VpnGateway", "RouterInterface", "Instance", "HaVip", "NetworkInterface", "NatGateway", "IPv6Gateway",
              "Attachment", "VpcPeer", "Ipv4Gateway", "GatewayEndpoint", "Ecr"]
-# The ID prefix of each next hop kind a hub routes to (CreateRouteEntryRequest NextHopType docstring).
+# The ID prefix of each next hop kind (CreateRouteEntryRequest NextHopType docstring; the others as the ID
+# examples of CreateHaVip, CreateNetworkInterface, CreateNatGateway, CreateIpv6Gateway, CreateIpv4Gateway show
+# them): a next hop of another kind is refused before CreateRouteEntry.
 HOP_PREFIXES = {"Attachment": "tr-attach-", "VpcPeer": "pcc-", "VpnGateway": "vpn-", "RouterInterface": "ri-",
-                "Instance": "i-"}
+                "Instance": "i-", "HaVip": "havip-", "NetworkInterface": "eni-", "NatGateway": "ngw-",
+                "IPv6Gateway": "ipv6gw-", "Ipv4Gateway": "ipv4gw-"}
 GONE = ("InvalidRouteEntry.NotFound",)
 
 

@@ -450,18 +450,27 @@ def describe_subnets(mod, subnet_ids):
     return dict((s["SubnetId"], s) for s in found)
 
 
+def check_vpc(mod, vpc_id, where):
+    """Refuse a VPC that is not in this account and region (read only when the subnets do not fit it)."""
+    if not mod.paginate("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]):
+        mod.fail("%s: VPC %s was not found in this account and region; correct %s (or the region)."
+                 % (where, vpc_id, where))
+
+
 def check_subnets(mod, vpc_id, subnet_ids, by_id=None, where="subnet_ids"):
     """Subnets exist, belong to the VPC, and at most one per Availability Zone.
 
     ``by_id`` is a ``describe_subnets`` result that already holds them (list mode reads once for all).
     """
-    if not subnet_ids:
-        mod.fail("%s must list at least one subnet of %s (one per Availability Zone)." % (where, vpc_id))
     if len(set(subnet_ids)) != len(subnet_ids):
         mod.fail("%s lists a subnet twice: %s." % (where, ", ".join(subnet_ids)))
     if by_id is None:
         by_id = describe_subnets(mod, subnet_ids)
     missing = [s for s in subnet_ids if s not in by_id]
+    if not subnet_ids or missing or any(by_id[s]["VpcId"] != vpc_id for s in subnet_ids if s in by_id):
+        check_vpc(mod, vpc_id, where[:-len("subnet_ids")] + "vpc_id")  # a missing VPC is the input to correct
+    if not subnet_ids:
+        mod.fail("%s must list at least one subnet of %s (one per Availability Zone)." % (where, vpc_id))
     if missing:
         mod.fail("%s: %s not found in this account and region." % (where, ", ".join(missing)))
     elsewhere = [s for s in subnet_ids if by_id[s]["VpcId"] != vpc_id]
