@@ -104,7 +104,7 @@ bench: venv collection
 # Does site.yml converge under faults? (scripts/chaos.py; not part of `make test`.) Per run a fresh twin:
 # throttling, 5xx and eventual consistency in both clouds (mode faults), or ansible-playbook SIGKILLed mid-build and
 # run again (mode kill); then duplicates, orphans, tunnels down, unreachable pairs, a fault-free re-run's changed=0
-# and destroy.yml leaving only the world. A table, then one summary line. Bounded: --run-timeout per run.
+# and destroy.yml leaving only the world. A table, then one summary line. Bounded: --playbook-timeout per playbook.
 # CHAOS_ARGS="--runs 2 --mode kill", "--throttle-rate 0.1 --error-rate 0.05 --consistency-delay 3",
 # "--inventory inventories/seed-tgw-cen-vpn-gateway --world emulator/worlds/seed-tgw-cen.yml", "--keep chaos-logs".
 CHAOS_ARGS ?= --runs 10 --mode both
