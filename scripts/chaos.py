@@ -276,7 +276,7 @@ def orphans(resources: List[Resource], world: Set[Tuple[str, str, str]]) -> List
         for other in links[reached.pop()] - seen:
             seen.add(other)
             reached.append(other)
-    return [f"{res['cloud']}:{res['kind']} {res['id']} {res['name']!r}".rstrip(" ''")
+    return [f"{res['cloud']}:{res['kind']} {res['id']}" + (f" {res['name']!r}" if res["name"] else "")
             for res in resources if res["id"] not in seen]
 
 
