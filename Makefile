@@ -19,7 +19,7 @@ PYTHON_RANGE := (3, 11) <= sys.version_info[:2] <= (3, 13)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench dist lock python-check
+.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench chaos dist lock python-check
 
 all: test
 
@@ -100,6 +100,16 @@ BENCH_ARGS ?=
 bench: venv collection
 	$(BIN)/python scripts/bench_reachability.py
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# Does site.yml converge under faults? (scripts/chaos.py; not part of `make test`.) Per run a fresh twin:
+# throttling, 5xx and eventual consistency in both clouds (mode faults), or ansible-playbook SIGKILLed mid-build and
+# run again (mode kill); then duplicates, orphans, tunnels down, unreachable pairs, a fault-free re-run's changed=0
+# and destroy.yml leaving only the world. A table, then one summary line. Bounded: --playbook-timeout per playbook.
+# CHAOS_ARGS="--runs 2 --mode kill", "--throttle-rate 0.1 --error-rate 0.05 --consistency-delay 3",
+# "--inventory inventories/seed-tgw-cen-vpn-gateway --world emulator/worlds/seed-tgw-cen.yml", "--keep chaos-logs".
+CHAOS_ARGS ?= --runs 10 --mode both
+chaos: venv collection
+	$(BIN)/python scripts/chaos.py $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .collections .twin build $(DIST) tests/output .pytest_cache emulator/build emulator/*.egg-info

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--throttle-rate", type=float, help="share of requests answered with throttling")
     serve.add_argument("--error-rate", type=float, help="share of requests answered with a 5xx")
     serve.add_argument("--latency-ms", type=float, help="added latency per request")
+    serve.add_argument("--consistency-delay", type=float,
+                       help="seconds a new resource stays invisible to reads, in both clouds (eventual consistency)")
     serve.add_argument("--delay", action="append", default=[], metavar="KIND=SECONDS",
                        help="seconds per async step for a resource kind (e.g. VpnGateway=2, VpnGateway.updating=1)")
     serve.add_argument("--latency-profile", choices=sorted(LATENCY_PROFILES),
@@ -59,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 def _faults(args: argparse.Namespace) -> Faults:
     faults = Faults.from_env()
     update = {}
-    for key in ("throttle_rate", "error_rate", "latency_ms", "latency_profile", "latency_scale"):
+    for key in ("throttle_rate", "error_rate", "latency_ms", "consistency_delay", "latency_profile", "latency_scale"):
         if getattr(args, key) is not None:
             update[key] = getattr(args, key)
     if args.delay:

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -151,6 +152,10 @@ def config_files():
 class AwsModule(CloudModuleBase):
     """An AnsibleModule with AWS clients and the collection's error and retry rules."""
 
+    # Until then a NotFound may only mean "just created, not yet visible" (AWS, "Eventual consistency in the
+    # Amazon EC2 API"): set by every create this module makes, so reads and changes by the id it returned retry.
+    _eventual_until = 0.0
+
     def __init__(self, argument_spec, **kwargs):
         spec = aws_argument_spec()
         spec.update(argument_spec)
@@ -215,21 +220,29 @@ class AwsModule(CloudModuleBase):
         """``ec2.<method>(**kwargs)`` retrying state conflicts; errors fail the module.
 
         ``ignore_not_found``: an error whose code ends in ``.NotFound`` returns None instead (a
-        describe by ids that names an unknown id fails as a whole on AWS).
+        describe by ids that names an unknown id fails as a whole on AWS). ``retry_not_found``, and any
+        call within ``EVENTUAL`` seconds of a create of this module, retries a NotFound (not yet visible).
         """
         func = getattr(self.client("ec2"), method)
-
-        def budget(exc):
-            if retry_not_found and error_code(exc).endswith(NOT_FOUND_SUFFIX):
-                return EVENTUAL
-            return retry_budget(exc)
-
         try:
-            return retry_within(lambda: func(**kwargs), budget, delay=0.5)
+            result = retry_within(lambda: func(**kwargs), self._budget(retry_not_found, not ignore_not_found),
+                                  delay=0.5)
         except (ClientError, BotoCoreError) as exc:
             if ignore_not_found and error_code(exc).endswith(NOT_FOUND_SUFFIX):
                 return None
             self.fail_aws(exc, "%s failed" % method)
+        if method.startswith("create_"):
+            self._eventual_until = time.monotonic() + EVENTUAL
+        return result
+
+    def _budget(self, retry_not_found=False, eventual=True):
+        """The backoff budget of one error: ``RETRY_RULES``, and NotFound while a create may not be visible."""
+        def budget(exc):
+            if error_code(exc).endswith(NOT_FOUND_SUFFIX) and (
+                    retry_not_found or (eventual and time.monotonic() < self._eventual_until)):
+                return EVENTUAL
+            return retry_budget(exc)
+        return budget
 
     def paginate(self, method, key, **kwargs):
         """All items of a paginated describe call, as one list."""
@@ -243,7 +256,7 @@ class AwsModule(CloudModuleBase):
 
         try:
             if client.can_paginate(method):
-                return retry_within(every_page, retry_budget, delay=0.5)  # a retry reads from the first page
+                return retry_within(every_page, self._budget(), delay=0.5)  # a retry reads from the first page
         except (ClientError, BotoCoreError) as exc:
             self.fail_aws(exc, "%s failed" % method)
         return self.call(method, **kwargs).get(key, [])

@@ -247,10 +247,13 @@ def validate(mod):
         mod.fail("ip_address is required to create a customer gateway: give the public IP of the other side's device.")
 
 
-def fetch(mod, cgw_id):
-    found = mod.paginate("describe_customer_gateways", "CustomerGateways",
-                         Filters=[{"Name": "customer-gateway-id", "Values": [cgw_id]}])
-    found = [c for c in found if c.get("CustomerGatewayId") == cgw_id]
+def fetch(mod, cgw_id, just_created=False):
+    """The customer gateway ``cgw_id``, by its id (a filter may miss one not yet visible); None if it is not there.
+
+    ``just_created``: a NotFound is retried first, the id may not have propagated yet (eventual consistency)."""
+    found = mod.call("describe_customer_gateways", retry_not_found=just_created, ignore_not_found=True,
+                     CustomerGatewayIds=[cgw_id]) or {}
+    found = [c for c in found.get("CustomerGateways", []) if c.get("CustomerGatewayId") == cgw_id]
     return found[0] if found else None
 
 
@@ -290,7 +293,8 @@ def wait_state(mod, cgw_id, wanted):
     if wanted == "deleted":
         return mod.wait(lambda: fetch(mod, cgw_id), lambda c: c is None or c.get("State") == "deleted",
                         "customer gateway %s" % cgw_id, "deleted")
-    return mod.wait(lambda: fetch(mod, cgw_id), lambda c: c is not None and c.get("State") == "available",
+    return mod.wait(lambda: fetch(mod, cgw_id, just_created=True),
+                    lambda c: c is not None and c.get("State") == "available",
                     "customer gateway %s" % cgw_id, "available",
                     failed=lambda c: "it disappeared" if c is None else None)
 

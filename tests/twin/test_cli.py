@@ -52,3 +52,11 @@ def test_bad_world_file_is_a_clear_error(tmp_path):
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "subnet 10.1.0.0/24 outside 10.0.0.0/16" in result.stderr
+
+
+def test_fault_flags_reach_the_settings_both_clouds_read():
+    from cloudtwin.cli import _faults, _parser
+
+    args = _parser().parse_args(["serve", "--world", "w.yml", "--consistency-delay", "2.5", "--throttle-rate", "0.1"])
+    faults = _faults(args)
+    assert (faults.consistency_delay, faults.throttle_rate) == (2.5, 0.1)

@@ -17,8 +17,10 @@ def apply_all() -> None:
     global _applied
     if _applied:
         return
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    modules = [importlib.import_module(f"{__name__}.{info.name}")
+               for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)]
+    # By name, except that a module with APPLY_LAST wraps what the others patched (eventual_consistency).
+    for module in sorted(modules, key=lambda m: getattr(m, "APPLY_LAST", False)):
         module.apply()
     _applied = True
 
