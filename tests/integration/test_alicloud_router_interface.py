@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from twinhelpers import ok, run_module
 
@@ -172,8 +174,14 @@ def test_connect_without_opposite_names_the_fix(peering_twin, sides):
     assert [r["Status"] for r in peering_twin.ali_resources("RouterInterface")] == ["Idle"]
 
 
-def test_connect_before_acceptor_names_initiator(peering_twin, sides):
+def test_connect_before_acceptor_names_initiator(peering_twin, sides, monkeypatch):
     a, b = sides
+    # The module retries NotSet for the cloud's two minutes of settling (the acceptor may not be visible yet);
+    # here it never settles, so the test shortens that budget instead of waiting it out.
+    utils = importlib.import_module("ansible_collections.multicloud.transit.plugins.module_utils.alicloud")
+    monkeypatch.setattr(utils, "RETRY_RULES", tuple(
+        (kind, value, 2 if value == "IncorrectOppositeInterfaceInfo.NotSet" else budget)
+        for kind, value, budget in utils.RETRY_RULES))
     ib = ok("alicloud_router_interface", acceptor(b))
     res = run_module("alicloud_router_interface", initiator(a, opposite=opposite(ib, B_UID), connect=True))
     assert res["failed"] and res["error_code"] == "IncorrectOppositeInterfaceInfo.NotSet"

@@ -135,7 +135,8 @@ def test_the_aws_side_waits_out_the_profile(latency):
     started = time.time()
     created = ec2.create_transit_gateway(Description="hub")["TransitGateway"]
     returned = time.time()
-    assert created["State"] == "pending"
+    # pending unless the call itself outlasted the delay (a loaded machine)
+    assert created["State"] == "pending" or returned - started >= 240 * SCALE, created["State"]
     tgw_id = created["TransitGatewayId"]
     time.sleep(max(0.0, returned + 240 * SCALE - time.time()) + 0.05)
     assert ec2.describe_transit_gateways(TransitGatewayIds=[tgw_id])["TransitGateways"][0]["State"] == "available"
