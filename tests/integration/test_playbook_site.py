@@ -6,6 +6,11 @@ attachments, AWS tunnel 2s idle by design), 12/12 probe pairs reachable; a secon
 no mutating call; destroy.yml leaves only the world. inventories/seed-tgw-cen-vpn-gateway (vpn_gateway mode):
 build (dual-tunnel VPN gateway, four tunnels, VPN route entries), reachable, re-run changed=0, destroy.
 
+Then, on each shared build, what a user's console change breaks (through boto3 / the official Alibaba SDK), one
+thing after another and nothing restored: verify.yml fails naming every broken pair with its cause code (the Tokyo
+VPC connection's route-table association, then the inter-region connection; VPC B's VPN route entries), or passes
+with a warning naming the one tunnel of four whose key differs; one site.yml re-run per build heals it all.
+
 One end-to-end run per step and inventory: a module-scoped fixture builds once and the tests that only read share
 it; the re-run and the destroy come last, in file order. Needs h13's pre-flight, hub roles and playbooks, and h12's
 reachability engine for today's clouds (see the report of wave 3).
