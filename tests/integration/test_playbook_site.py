@@ -249,8 +249,8 @@ def test_verify_names_the_pairs_cut_off_by_the_inter_region_connection_deleted(t
     assert dict((p, broken.get(p)) for p in pairs_between(["beijing"], ["virginia-a", "virginia-b"])) == dict.fromkeys(
         pairs_between(["beijing"], ["virginia-a", "virginia-b"]), "inter_region_missing")
     # Tokyo's pairs stay broken; the Tokyo <-> Beijing pairs now miss both pieces, either code names one
-    assert sorted(broken) == pairs_between(["tokyo", "beijing"], ["virginia-a", "virginia-b"]) + sorted(
-        pairs_between(["tokyo"], ["beijing"]))
+    assert sorted(broken) == sorted(pairs_between(["tokyo", "beijing"], ["virginia-a", "virginia-b"]) +
+                                    pairs_between(["tokyo"], ["beijing"]))
     assert set(broken[p] for p in pairs_between(["tokyo"], ["beijing"])) <= {"tr_not_associated",
                                                                             "inter_region_missing"}
 
