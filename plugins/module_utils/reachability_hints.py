@@ -14,6 +14,8 @@ __metaclass__ = type
 from ansible_collections.multicloud.transit.plugins.module_utils import reachability_causes as causes
 from ansible_collections.multicloud.transit.plugins.module_utils.reachability_tables import contains
 
+ANY = "0.0.0.0/0"
+
 
 def _holds(vpc, dst_ip):
     return any(contains(c, dst_ip) for c in (vpc or {}).get("cidrs") or [])
@@ -89,6 +91,26 @@ def _peering_hint(index, vpc_id, dst_ip, head):
     return None
 
 
+def destination_routing(conn):
+    """Both selectors 0.0.0.0/0: the gateway forwards by its VPN route entries (destination routing)."""
+    return (conn.get("local_subnets") or [ANY]) == [ANY] and (conn.get("remote_subnets") or [ANY]) == [ANY]
+
+
+def _vpn_route_entry_hint(index, routing, gw_ids, dst_ip, head):
+    """A gateway of the VPC in destination routing without a VPN route entry for the destination: the entries it
+    publishes are the VPC's routes toward the far side, so the missing entry is why the VPC has none."""
+    for gw_id in gw_ids:
+        conn = next((c["id"] for c in index.ipsec_by_gw.get(gw_id, ()) if destination_routing(c)), None)
+        table = routing.tables.get(("vpn-gw", gw_id))
+        if conn and (table is None or table.lookup(dst_ip) is None):
+            dest = index.describe_destination(dst_ip)
+            return causes.VPN_ROUTE_MISSING, (
+                "%s: VPN gateway %s uses destination routing (IPsec connection %s) and has no VPN route entry for %s "
+                "to publish to it; add one (CreateVpnRouteEntry RouteDest %s, NextHop %s, Weight 100, PublishVpc true)"
+                % (head, gw_id, conn, dest, dest, conn))
+    return None
+
+
 def alicloud_no_route(index, routing, vpc_id, dst_ip):
     """An Alibaba route table without a route: an unpublished CEN route, a peering, a VPN gateway, a transit router
     connection or a CEN."""
@@ -111,7 +133,8 @@ def alicloud_no_route(index, routing, vpc_id, dst_ip):
         return peering
     gws = sorted(g["id"] for g in index.vpn_gws.values() if g.get("vpc_id") == vpc_id)
     if gws and not any(_holds(v, dst_ip) for v in index.ali_vpcs.values()):
-        return causes.NO_ROUTE, "%s: add a route entry %s -> VPN gateway %s" % (head, dest, gws[0])
+        return _vpn_route_entry_hint(index, routing, gws, dst_ip, head) or (
+            causes.NO_ROUTE, "%s: add a route entry %s -> VPN gateway %s" % (head, dest, gws[0]))
     connections = [a for a in index.vpc_tr_attachments.get(vpc_id, []) if a.get("status", "Attached") == "Attached"]
     if connections:
         att = connections[0]

@@ -275,9 +275,7 @@ def _missing(hops, what, hop_id):
                 "(or was not read)" % (what, hop_id), element=hop_id)
 
 
-def destination_routing(conn):
-    """Both selectors 0.0.0.0/0: the gateway forwards by its VPN route entries (destination routing)."""
-    return (conn.get("local_subnets") or [ANY]) == [ANY] and (conn.get("remote_subnets") or [ANY]) == [ANY]
+destination_routing = hints.destination_routing
 
 
 def ali_to_aws(t, hops, gw_id, dst_ip, cls, stack, vpc_id=None):

@@ -47,7 +47,7 @@ class CallbackModule(CallbackBase):
         name = action[len(PREFIX):]
         host[name] = host.get(name, 0) + 1
 
-    def _task_result(self, result):
+    def _task_result(self, result, ignore_errors=False):  # v2_runner_on_failed passes ignore_errors
         if "results" not in result._result:  # a loop's items are counted one by one
             self._count(result)
 

@@ -6,6 +6,11 @@ attachments, AWS tunnel 2s idle by design), 12/12 probe pairs reachable; a secon
 no mutating call; destroy.yml leaves only the world. inventories/seed-tgw-cen-vpn-gateway (vpn_gateway mode):
 build (dual-tunnel VPN gateway, four tunnels, VPN route entries), reachable, re-run changed=0, destroy.
 
+Then, on each shared build, what a user's console change breaks (through boto3 / the official Alibaba SDK), one
+thing after another and nothing restored: verify.yml fails naming every broken pair with its cause code (the Tokyo
+VPC connection's route-table association, then the inter-region connection; VPC B's VPN route entries), or passes
+with a warning naming the one tunnel of four whose key differs; one site.yml re-run per build heals it all.
+
 One end-to-end run per step and inventory: a module-scoped fixture builds once and the tests that only read share
 it; the re-run and the destroy come last, in file order. Needs h13's pre-flight, hub roles and playbooks, and h12's
 reachability engine for today's clouds (see the report of wave 3).
@@ -14,12 +19,14 @@ reachability engine for today's clouds (see the report of wave 3).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cloudtwin.alicloud.models import vpn as ali_vpn
 
 from conftest import _fresh
 from playbookhelpers import ROOT, play
+from twinhelpers import cbn_call, seeded_vpc, vpc_call
 
 pytestmark = [pytest.mark.slow]
 
@@ -119,6 +126,39 @@ def destroy_leaves_only_the_world(site):
     assert ali_snapshot(handle) == site["before"]["alicloud"]
 
 
+# --- breakages a user's console change could make, named by verify.yml, healed by one site.yml re-run ----------
+PROBES = {"virginia-a": "172.16.0.132", "virginia-b": "172.17.0.111", "tokyo": "10.0.0.17", "beijing": "192.168.0.92"}
+
+
+def pairs_between(xs, ys):
+    """The ordered probe pairs (by IP) from each of xs to each of ys and back."""
+    return sorted({(PROBES[x], PROBES[y]) for x in xs for y in ys} | {(PROBES[y], PROBES[x]) for x in xs for y in ys})
+
+
+def broken_pairs(output):
+    """{(from, to): cause code}: the lines "from -> to [code]: cause" under verify.yml's matrix."""
+    return dict(((a, b), code) for a, b, code in re.findall(r"([\d.]+) -> ([\d.]+) \[(\w+)\]:", flat(output)))
+
+
+def verify_fails(site):
+    """verify.yml on the site's inventory: it must fail (rc 2); its output, whitespace flattened."""
+    return play(site["handle"].env, site["inventory"], "playbooks/verify.yml", expect_rc=2).output
+
+
+def heal(site):
+    """One site.yml re-run: it changes something (each bridge is built from its AWS host, the Alibaba side too) and
+    ends with every pair reachable."""
+    run = play(site["handle"].env, site["inventory"], "site.yml")
+    assert sum(run.changed().values()) > 0, run.changed()
+    assert PAIRS_REACHABLE in run.output
+    return run
+
+
+def vpc_attachment(handle, vpc_name):
+    vpc = seeded_vpc(handle, vpc_name)
+    return next(a for a in handle.ali_resources("TransitRouterVpcAttachment") if a["VpcId"] == vpc.id and not a.deleted)
+
+
 # --- transit_router mode (inventories/seed-tgw-cen) ---------------------------------------------------------------
 def test_check_mode_on_an_empty_twin_makes_no_change_and_shows_no_key(fresh_twin, tmp_path):
     handle = fresh_twin()
@@ -186,6 +226,36 @@ def test_second_run_changes_nothing(tr_site):
     second_run_changes_nothing(tr_site)
 
 
+def test_verify_names_the_pairs_of_a_vpc_connection_left_without_its_route_table_association(tr_site):
+    """The Tokyo VPC's transit router connection dissociated from its route table (as from the console): the
+    replies toward Tokyo are dropped where they enter the router, so every pair with Tokyo fails."""
+    handle = tr_site["handle"]
+    attachment = vpc_attachment(handle, "tokyo-vpc").id
+    (association,) = cbn_call(handle, "ListTransitRouterRouteTableAssociations",
+                              TransitRouterAttachmentId=attachment)["TransitRouterAssociations"]
+    cbn_call(handle, "DissociateTransitRouterAttachmentFromRouteTable", TransitRouterAttachmentId=attachment,
+             TransitRouterRouteTableId=association["TransitRouterRouteTableId"])
+    output = verify_fails(tr_site)
+    assert broken_pairs(output) == dict.fromkeys(pairs_between(["tokyo"], ["virginia-a", "virginia-b", "beijing"]),
+                                                 "tr_not_associated")
+    assert attachment in flat(output)
+
+
+def test_verify_names_the_pairs_cut_off_by_the_inter_region_connection_deleted(tr_site):
+    """Then the Tokyo-Beijing connection deleted too (the association stays missing): Beijing loses AWS as well."""
+    handle = tr_site["handle"]
+    (peer,) = [a for a in handle.ali_resources("TransitRouterPeerAttachment") if not a.deleted]
+    cbn_call(handle, "DeleteTransitRouterPeerAttachment", TransitRouterAttachmentId=peer.id, Force=True)
+    broken = broken_pairs(verify_fails(tr_site))
+    assert dict((p, broken.get(p)) for p in pairs_between(["beijing"], ["virginia-a", "virginia-b"])) == dict.fromkeys(
+        pairs_between(["beijing"], ["virginia-a", "virginia-b"]), "inter_region_missing")
+    # Tokyo's pairs stay broken; the Tokyo <-> Beijing pairs now miss both pieces, either code names one
+    assert sorted(broken) == sorted(pairs_between(["tokyo", "beijing"], ["virginia-a", "virginia-b"]) +
+                                    pairs_between(["tokyo"], ["beijing"]))
+    assert set(broken[p] for p in pairs_between(["tokyo"], ["beijing"])) <= {"tr_not_associated",
+                                                                            "inter_region_missing"}
+
+
 def test_verify_warns_about_a_tunnel_down_beside_a_working_one_and_fails_without_a_path(tr_site):
     """verify.yml's tunnel part (probes left out: the tunnels alone are judged). Runs after the re-run test."""
     handle = tr_site["handle"]
@@ -209,6 +279,15 @@ def test_verify_warns_about_a_tunnel_down_beside_a_working_one_and_fails_without
     text = flat(run.output)
     assert "bridge tgw-tokyo has no working path: tunnel 1 (Alibaba tgw-tokyo tunnel 1 <-> AWS tgw-tokyo-1" in text
     assert "tunnel 2 (Alibaba tgw-tokyo tunnel 2 <-> AWS tgw-tokyo-2 tunnel 1): AWS says DOWN" in text
+
+
+def test_site_rerun_heals_the_association_the_inter_region_connection_and_the_keys(tr_site):
+    """One site.yml run after the three tests above: the association and the inter-region connection made again,
+    AWS's changed keys sent to the Alibaba tunnels; every pair reachable, both used tunnels up, no key shown."""
+    run = heal(tr_site)
+    text = flat(run.output)
+    assert "is down while its partner path carries traffic" not in text and "DOWN (" not in text
+    assert "Broken.key_for_the_test" not in run.output
 
 
 def test_destroy_leaves_only_the_world(tr_site):
@@ -241,6 +320,49 @@ def test_vpn_gateway_site_builds_four_tunnels_and_destination_routes(vg_site):
 
 def test_vpn_gateway_second_run_changes_nothing(vg_site):
     second_run_changes_nothing(vg_site)
+
+
+def test_vpn_gateway_verify_passes_with_a_warning_when_one_tunnel_of_four_has_another_key(vg_site):
+    """Connection B's tunnel 2 takes another key on the Alibaba side only (ModifyVpnConnectionAttribute, as from the
+    console): that tunnel goes down, the other three carry the traffic; verify passes, warning about that tunnel."""
+    handle = vg_site["handle"]
+    connection = next(c for c in handle.ali_resources("VpnConnection") if c["Name"] == "tgw-tokyo-b")
+    tunnel = ali_vpn.tunnels(connection)[1]
+    vpc_call(handle, "ModifyVpnConnectionAttribute", VpnConnectionId=connection.id, TunnelOptionsSpecification=[
+        {"TunnelId": tunnel["TunnelId"], "TunnelIkeConfig": {"Psk": "Console.key_on_one_side"}}])
+    run = play(handle.env, VG_INVENTORY, "playbooks/verify.yml")
+    text = flat(run.output)
+    assert PAIRS_REACHABLE in text and "Console.key_on_one_side" not in run.output
+    assert ("bridge tgw-tokyo: tunnel 4 (Alibaba tgw-tokyo-b tunnel 2 <-> AWS tgw-tokyo-2 tunnel 2): AWS says DOWN: "
+            "IPSEC IS DOWN: phase 1 failed: pre-shared keys differ") in text
+    assert "is down while its partner path carries traffic" in text
+    # the reachability part: every pair still reachable, the lost redundancy and its cause named with their codes
+    assert "[WARNING]: [tunnel_redundancy_lost] %s tunnel 2" % connection.id in text
+    assert "<-> Alibaba %s tunnel 2: down [psk_mismatch]" % connection.id in text
+
+
+def test_vpn_gateway_verify_names_the_pairs_left_without_vpn_route_entries(vg_site):
+    """Then VPC B's VPN route entries deleted (the active one and the standby): they were published to the Tokyo VPC,
+    so its route to VPC B goes with them; every pair between VPC B and Alibaba fails, named by the missing entry.
+    (The active entry alone is not a breakage: the standby carries the traffic, tests/integration/
+    test_reachability_today.py.)"""
+    handle = vg_site["handle"]
+    (gateway,) = [g for g in handle.ali_resources("VpnGateway") if not g.deleted]
+    for entry in [e for e in handle.ali_resources("VpnRouteEntry") if e["RouteDest"] == "172.17.0.0/16"]:
+        vpc_call(handle, "DeleteVpnRouteEntry", VpnGatewayId=gateway.id, RouteDest=entry["RouteDest"],
+                 NextHop=entry["NextHop"], Weight=int(entry["Weight"]))
+    output = verify_fails(vg_site)
+    assert broken_pairs(output) == dict.fromkeys(pairs_between(["virginia-b"], ["tokyo", "beijing"]),
+                                                 "vpn_route_missing")
+    assert ("has no route to 172.17.0.0/16: VPN gateway %s uses destination routing" % gateway.id in flat(output)
+            and "CreateVpnRouteEntry RouteDest 172.17.0.0/16" in flat(output))
+
+
+def test_vpn_gateway_site_rerun_heals_the_vpn_route_entries_and_the_key(vg_site):
+    run = heal(vg_site)
+    text = flat(run.output)
+    assert "is down while its partner path carries traffic" not in text and "DOWN (" not in text
+    assert "Console.key_on_one_side" not in run.output
 
 
 def test_vpn_gateway_destroy_leaves_only_the_world(vg_site):

@@ -424,6 +424,22 @@ def test_destination_routing_without_any_route_entry():
     assert broken_codes(r.analyse(s)) == dict.fromkeys(both_ways([A, B], [T]), causes.VPN_ROUTE_MISSING)
 
 
+def test_destination_routing_published_entries_gone_names_the_missing_vpn_route_entry():
+    """The VPC's route toward AWS was the gateway's published entry (as roles/vpn_bridge builds it): delete VPC B's
+    entries and the VPC has no route either; the cause is the missing VPN route entry, not a VPC route to add."""
+    s = vpn_gateway()
+    ali(s)["vpcs"][0]["route_tables"][0]["routes"] = [
+        {"destination": d, "type": "Custom", "next_hop_type": "VpnGateway", "next_hop_id": "vpn-gw"}
+        for d in ("172.16.0.0/16", "172.17.0.0/16")]
+    assert r.analyse(s)["reachable_count"] == 6
+    gw_entries(s)[:] = [e for e in gw_entries(s) if e["destination"] != "172.17.0.0/16"]
+    ali(s)["vpcs"][0]["route_tables"][0]["routes"].pop()  # the published VPC route goes with its entries
+    report = r.analyse(s)
+    assert broken_codes(report) == dict.fromkeys(both_ways([B], [T]), causes.VPN_ROUTE_MISSING)
+    cause = pair(report, T, B)["cause"]
+    assert "tokyo-vpc" in cause and "has no route to 172.17.0.0/16" in cause and "CreateVpnRouteEntry" in cause
+
+
 def test_policy_based_connection_before_destination_routes():
     """A connection with protected data flows holding the destination is used before the VPN route entries."""
     s = vpn_gateway()
