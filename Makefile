@@ -73,7 +73,7 @@ demo-peering:
 	@$(MAKE) --no-print-directory demo WORLD=cross-account-peering INVENTORY=$(PEERING_INVENTORY_$(PEERING))
 
 test: venv collection
-	$(BIN)/python -m pytest -n 2 tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests $(PYTEST_ARGS)
 	scripts/molecule.sh $(VENV)
 	scripts/sanity.sh $(VENV)
 	scripts/lint.sh $(VENV)
@@ -86,7 +86,7 @@ unit: venv collection
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 integration: venv collection
-	$(BIN)/python -m pytest -n 2 tests/integration tests/twin $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests/integration tests/twin $(PYTEST_ARGS)
 
 sanity: venv collection
 	scripts/sanity.sh $(VENV)

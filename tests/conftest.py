@@ -91,6 +91,9 @@ def world_twin(monkeypatch):
 
     def start(path) -> TwinHandle:
         handle = _start_file(path)
+        # moto's backends are one per process: a reset leaves only this world's AWS side (the other twins
+        # of this worker are reset before each use, _fresh)
+        handle.twin.reset()
         started.append(handle)
         for key, value in handle.twin.env().items():
             monkeypatch.setenv(key, value)

@@ -75,7 +75,9 @@ def installed(tmp_path_factory):
     assert re.search(r"^extensions/awx/configure\.yml$", names, re.M)  # AWX definitions ship (docs/awx.md)
 
     collections = work / "collections"
-    run([SHARED_BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball], work,
+    # --force: a copy already installed in a default path (~/.ansible/collections) would make galaxy skip it
+    run([SHARED_BIN / "ansible-galaxy", "collection", "install", "--offline", "--force", "-p", collections, tarball],
+        work,
         clean_env())
 
     venv = work / "venv"
