@@ -107,6 +107,8 @@ class Twin:
                 self.backend.state = State()
                 self.backend._faults_generation = -1
             reset_moto()
+            # moto and its extensions are one per process: the twin just reset is the one in use
+            aws_extensions.use_faults(self.faults)
             self._seed()
 
     def calls(self) -> List[Dict[str, Any]]:

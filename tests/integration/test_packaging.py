@@ -142,17 +142,17 @@ HUBS_PLAYBOOK = """
       ansible.builtin.include_role:
         name: multicloud.transit.aws_hub
       vars:
-        aws_hub_name: my-tgw
-        aws_hub_region: us-east-1
-        aws_hub_vpcs: [{name: vpc-a}, {name: vpc-b}]
+        aws_hub: {name: my-tgw, host: aws_main, region: us-east-1, vpcs: [{name: vpc-a}, {name: vpc-b}]}
       when: inventory_hostname == 'aws_main'
 
     - name: My CEN
       ansible.builtin.include_role:
         name: multicloud.transit.alicloud_hub
       vars:
-        alicloud_hub_name: my-cen
-        alicloud_hub_vpcs: [{name: tokyo-vpc, region: ap-northeast-1}, {name: beijing-vpc, region: cn-beijing}]
+        alicloud_hub:
+          name: my-cen
+          host: alicloud_main
+          vpcs: [{name: tokyo-vpc, region: ap-northeast-1}, {name: beijing-vpc, region: cn-beijing}]
       when: inventory_hostname == 'alicloud_main'
 """
 
