@@ -1,6 +1,6 @@
 """site.yml and playbooks/destroy.yml on today's twin, run by ansible-playbook itself, for both bridge modes.
 
-inventories/seed-tgw-cen (transit_router mode): check mode on an empty twin changes nothing and shows no key;
+inventories/seed-tgw-cen (transit_router mode; check mode on an empty twin is tests/integration/test_secrets.py's):
 site.yml builds the Enterprise transit-router hub and the TR-attached dual-tunnel bridge (two TGW VPN
 attachments, AWS tunnel 2s idle by design), 12/12 probe pairs reachable; a second run changes nothing and makes
 no mutating call; destroy.yml leaves only the world. inventories/seed-tgw-cen-vpn-gateway (vpn_gateway mode):
@@ -18,7 +18,6 @@ reachability engine for today's clouds (see the report of wave 3).
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -163,23 +162,6 @@ def vpc_attachment(handle, vpc_name):
 
 
 # --- transit_router mode (inventories/seed-tgw-cen) ---------------------------------------------------------------
-def test_check_mode_on_an_empty_twin_makes_no_change_and_shows_no_key(fresh_twin, tmp_path):
-    handle = fresh_twin()
-    keys = ["check.mode_key_1", "check.mode_key_2"]
-    bridges = tmp_path / "bridges.json"
-    bridges.write_text(json.dumps({"transit_vpn_bridges": [
-        {"name": "tgw-tokyo", "aws_hub": "seed-tgw", "alicloud_hub": "seed-cen", "alicloud_region": "ap-northeast-1",
-         "psks": keys}]}))
-    handle.clear_calls()
-    run = play(handle.env, TR_INVENTORY, "site.yml", "--check", "--diff", "-e", "@%s" % bridges)
-    assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
-    assert run.recap["aws_main"]["changed"] > 0 and run.recap["alicloud_main"]["changed"] > 0
-    assert handle.mutating_calls() == []
-    assert aws_snapshot(handle)["tgws"] == [] and handle.ali_resources("Cen") == []
-    assert "Check mode, bridge tgw-tokyo: the Transit Gateway seed-tgw does not exist yet" in run.output
-    assert not any(k in run.output for k in keys)
-
-
 def test_site_builds_the_transit_router_hub_and_the_dual_tunnel_bridge(tr_site):
     handle, run = tr_site["handle"], tr_site["run"]
     assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0

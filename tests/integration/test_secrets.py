@@ -5,7 +5,8 @@ every key derived from it (``bridge.keys``, what roles/vpn_bridge uses), and the
 the inventory, given as ``transit_aws_connection`` / ``transit_alicloud_connection`` host vars (the documented
 place for vault values) while the environment holds none, so every module and template really handles them.
 
-- ``site.yml --check --diff -vvv`` on an empty twin with a ``psk_seed``: nothing changes, no secret shown.
+- ``site.yml --check --diff -vvv`` on an empty twin with a ``psk_seed``: both hosts report changes, nothing
+  changes (no mutating call, no TGW, no CEN), the bridge says its TGW does not exist yet, no secret shown.
 - ``site.yml --diff -vvv`` builds inventories/seed-tgw-cen with chosen ``psks`` (one build for the module):
   the tunnels carry them, 12/12 pairs are reachable, and neither stdout/stderr, the log (ANSIBLE_LOG_PATH) nor
   report.json / .txt / .html hold any secret.
@@ -124,7 +125,10 @@ def test_check_diff_vvv_on_an_empty_twin_shows_no_secret(secret_twin, tmp_path):
     handle.clear_calls()
     run, written = verbose_site(handle, tmp_path, "--check", psk_seed=PSK_SEED)
     assert run.recap["aws_main"]["failed"] == 0 and run.recap["alicloud_main"]["failed"] == 0
-    assert run.recap["aws_main"]["changed"] > 0 and handle.mutating_calls() == []
+    assert run.recap["aws_main"]["changed"] > 0 and run.recap["alicloud_main"]["changed"] > 0
+    assert handle.mutating_calls() == []
+    assert handle.ec2().describe_transit_gateways()["TransitGateways"] == [] and handle.ali_resources("Cen") == []
+    assert "Check mode, bridge tgw-tokyo: the Transit Gateway seed-tgw does not exist yet" in " ".join(run.output.split())
     assert "--- before" in run.output  # --diff did show something
     assert sorted(p.name for p in written.iterdir()) == ["ansible.log"]  # check mode writes no report
     assert_shows_no_secret(handle, run, written, account_secrets(handle) + [PSK_SEED] + derived_keys(PSK_SEED))
