@@ -37,19 +37,40 @@ else
     done
 fi
 
+# Scenarios run MOLECULE_JOBS at a time (default 2): each has its own twin on free ports and its own
+# ephemeral directory, and much of a scenario's time is waiting on its twin, so two overlap on 2 cores.
+jobs=${MOLECULE_JOBS:-2}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+one() {  # one scenario, its log and its time in $logs/<scenario>.{log,time}; exit code of molecule
+    local s=$1 t rc=0
+    t=$(date +%s)
+    molecule test -s "$s" >"$logs/$s.log" 2>&1 || rc=$?
+    echo $(( $(date +%s) - t )) >"$logs/$s.time"
+    return $rc
+}
+
 t_all=$(date +%s)
+running=0
+for s in "${scenarios[@]}"; do
+    if (( running >= jobs )); then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    ( one "$s"; echo $? >"$logs/$s.rc" ) &
+    running=$((running + 1))
+done
+wait
 failed=()
 for s in "${scenarios[@]}"; do
-    t=$(date +%s)
-    log=$(mktemp)
-    if molecule test -s "$s" >"$log" 2>&1; then
-        echo "molecule: $s ok ($(( $(date +%s) - t ))s)"
+    if [[ $(cat "$logs/$s.rc" 2>/dev/null) == 0 ]]; then
+        echo "molecule: $s ok ($(cat "$logs/$s.time")s)"
     else
-        echo "molecule: $s FAILED ($(( $(date +%s) - t ))s); last lines:"
-        tail -60 "$log" | sed 's/\x1b\[[0-9;]*m//g'
+        echo "molecule: $s FAILED ($(cat "$logs/$s.time" 2>/dev/null)s); last lines:"
+        tail -60 "$logs/$s.log" | sed 's/\x1b\[[0-9;]*m//g'
         failed+=("$s")
     fi
-    rm -f "$log"
 done
-echo "molecule: ${#scenarios[@]} scenario(s), ${#failed[@]} failed, total $(( $(date +%s) - t_all ))s"
+echo "molecule: ${#scenarios[@]} scenario(s), ${#failed[@]} failed, $jobs at a time, total $(( $(date +%s) - t_all ))s"
 [[ ${#failed[@]} -eq 0 ]]
