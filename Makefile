@@ -19,7 +19,7 @@ PYTHON_RANGE := (3, 11) <= sys.version_info[:2] <= (3, 13)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo demo-peering test unit integration molecule sanity lint twin venv collection clean bench chaos dist lock python-check
+.PHONY: all demo demo-peering test checks unit integration molecule sanity lint twin venv collection clean bench chaos dist lock python-check
 
 all: test
 
@@ -72,11 +72,13 @@ demo-peering:
 	@test -n "$(PEERING_INVENTORY_$(PEERING))" || { echo "PEERING=$(PEERING): use router-interface or vpc-peer" >&2; exit 2; }
 	@$(MAKE) --no-print-directory demo WORLD=cross-account-peering INVENTORY=$(PEERING_INVENTORY_$(PEERING))
 
+# pytest first (two workers fill both cores), then molecule, ansible-test sanity and ansible-lint side by side:
+# sanity and lint are mostly single-threaded, so the three overlap; each one's output is printed when it ends.
 test: venv collection
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests $(PYTEST_ARGS)
-	scripts/molecule.sh $(VENV)
-	scripts/sanity.sh $(VENV)
-	scripts/lint.sh $(VENV)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target checks
+
+checks: molecule sanity lint
 
 # One molecule scenario per role (extensions/molecule/), each against its own twin.
 molecule: venv collection
