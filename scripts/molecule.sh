@@ -38,7 +38,8 @@ else
 fi
 
 # Scenarios run MOLECULE_JOBS at a time (default 2): each has its own twin on free ports and its own
-# ephemeral directory, and much of a scenario's time is waiting on its twin, so two overlap on 2 cores.
+# ephemeral directory (and prerun: false, so nothing is installed into a shared path). Measured: 4 scenarios
+# in 118 s two at a time (337 s one after another in the previous run of this suite).
 jobs=${MOLECULE_JOBS:-2}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

@@ -29,6 +29,11 @@ def ansible_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+def flat(output: str) -> str:
+    """The output with every run of whitespace as one space (the YAML callback wraps long messages)."""
+    return " ".join(output.split())
+
+
 def recap(output: str) -> Dict[str, Dict[str, int]]:
     """PLAY RECAP -> {host: {"ok": n, "changed": n, ...}} (the last recap of the output)."""
     text = output.rsplit("PLAY RECAP", 1)[1]

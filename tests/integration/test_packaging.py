@@ -5,8 +5,8 @@ with ``ansible-galaxy collection install -p``, the wheel into a fresh venv. From
 outside the repository, the installed ``cloudtwin`` serves the seed world and
 ``ansible-playbook -i <copied inventory> multicloud.transit.site --check`` runs every play with
 the credentials only in the environment, and every tracked file of the collection's parts is in
-the installed copy (the walkthrough build itself runs once, in test_secrets.py, and again in
-test_playbook_site.py). A playbook of the user's own reuses the hub roles by FQCN, builds both
+the installed copy (the walkthrough is built by test_secrets.py, at -vvv with chosen keys, and by
+test_playbook_site.py, for the breakages and the heal; no third build here). A playbook of the user's own reuses the hub roles by FQCN, builds both
 hubs, and a re-run with the older Alibaba env spelling changes nothing.
 
 The fresh venv sees the shared venv's packages (ansible-core, boto3, moto, the Alibaba SDKs)
@@ -17,7 +17,6 @@ come from the wheel.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -28,6 +27,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+
+from playbookhelpers import flat, recap
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_BIN = Path(sys.executable).parent
@@ -114,12 +115,6 @@ def playbook(installed, cwd, inventory, target, credentials, *extra):
     return run([SHARED_BIN / "ansible-playbook", "-i", inventory, target, *extra], cwd, env)
 
 
-def recap(output):
-    text = output.rsplit("PLAY RECAP", 1)[1]
-    return dict((host, dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", fields)))
-                for host, fields in re.findall(r"^(\S+)\s+:\s+(.*)$", text, re.M))
-
-
 SHIPPED = ("plugins/", "roles/", "playbooks/", "inventories/", "meta/", "extensions/awx/", "site.yml",
            "README.md", "requirements.txt")
 
@@ -136,8 +131,8 @@ def test_the_tarball_ships_every_tracked_file_the_collection_runs_on(installed):
 
 def test_site_by_fqcn_from_the_installed_collection(installed, user_twin, tmp_path):
     """multicloud.transit.site from the installed copy, on the installed twin: every play runs in check mode
-    (pre-flight, both hubs, the bridge, peerings, verify) and changes nothing. The walkthrough build itself runs
-    in tests/integration/test_secrets.py and test_playbook_site.py: one build per inventory."""
+    (pre-flight, both hubs, the bridge, peerings, verify) and changes nothing. The walkthrough builds run in
+    tests/integration/test_secrets.py and test_playbook_site.py, not a third time here."""
     inventory = tmp_path / "inventory"
     shutil.copytree(installed["installed"] / "inventories" / "seed-tgw-cen", inventory)
     checked = playbook(installed, tmp_path, inventory, "multicloud.transit.site", user_twin, "--check", "--diff")
@@ -147,7 +142,7 @@ def test_site_by_fqcn_from_the_installed_collection(installed, user_twin, tmp_pa
                for host in hosts.values()), checked[-3000:]
     for play in ("Pre-flight", "Hubs", "Bridges", "Verify"):
         assert re.search(r"^PLAY \[%s" % play, checked, re.M), play
-    assert "Check mode, bridge tgw-tokyo" in " ".join(checked.split())
+    assert "Check mode, bridge tgw-tokyo" in flat(checked)
 
 
 HUBS_PLAYBOOK = """

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from playbookhelpers import flat
 from twinhelpers import TwinHandle, vpc_call
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,7 +254,7 @@ def refused(twin, tmp_path, **changes):
     out = play(twin, variant(tmp_path, **changes), "playbooks/peerings.yml", expect_rc=2)
     assert mutating(twin) == []
     assert resources(twin) == before
-    return " ".join(out.split())
+    return flat(out)
 
 
 def test_the_acceptors_host_with_the_initiators_keys_is_refused_before_any_call(twin, tmp_path):
@@ -293,7 +294,7 @@ def test_overlapping_cidr_blocks_are_refused_before_any_change(twin, tmp_path):
     twin.clear_calls()
     out = play(twin, variant(tmp_path, edit_peering=overlapping), "playbooks/peerings.yml", expect_rc=2)
     assert mutating(twin) == [] and resources(twin) == before
-    out = " ".join(out.split())
+    out = flat(out)
     assert "tokyo-vpc-a (vpc-" in out and "svalley-overlap (vpc-" in out
     assert "have overlapping CIDR blocks; a VPC peering connection joins VPCs whose CIDR blocks do not overlap" in out
     assert "Peer a VPC with another address range, or re-address one of them." in out

@@ -24,7 +24,7 @@ import pytest
 from cloudtwin.alicloud.models import vpn as ali_vpn
 
 from conftest import _fresh
-from playbookhelpers import ROOT, play
+from playbookhelpers import ROOT, flat, play
 from twinhelpers import cbn_call, seeded_vpc, vpc_call
 
 pytestmark = [pytest.mark.slow]
@@ -77,11 +77,6 @@ def aws_keys(handle):
     """Every pre-shared key of the AWS tunnels (AWS generated them: the inventories give none)."""
     keys = [t.get("PreSharedKey") for v in aws_snapshot(handle)["vpns"] for t in v["Options"]["TunnelOptions"]]
     return [k for k in keys if k]
-
-
-def flat(output):
-    """The output with every run of whitespace as one space (the YAML callback wraps long messages)."""
-    return " ".join(output.split())
 
 
 def build(handle, inventory):

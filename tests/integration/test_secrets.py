@@ -27,7 +27,7 @@ import pytest
 from ansible_collections.multicloud.transit.plugins.module_utils import bridge as bridge_utils
 
 from conftest import _fresh
-from playbookhelpers import ROOT, play
+from playbookhelpers import ROOT, flat, play
 from twinhelpers import run_module
 
 pytestmark = [pytest.mark.slow]
@@ -128,7 +128,7 @@ def test_check_diff_vvv_on_an_empty_twin_shows_no_secret(secret_twin, tmp_path):
     assert run.recap["aws_main"]["changed"] > 0 and run.recap["alicloud_main"]["changed"] > 0
     assert handle.mutating_calls() == []
     assert handle.ec2().describe_transit_gateways()["TransitGateways"] == [] and handle.ali_resources("Cen") == []
-    assert "Check mode, bridge tgw-tokyo: the Transit Gateway seed-tgw does not exist yet" in " ".join(run.output.split())
+    assert "Check mode, bridge tgw-tokyo: the Transit Gateway seed-tgw does not exist yet" in flat(run.output)
     assert "--- before" in run.output  # --diff did show something
     assert sorted(p.name for p in written.iterdir()) == ["ansible.log"]  # check mode writes no report
     assert_shows_no_secret(handle, run, written, account_secrets(handle) + [PSK_SEED] + derived_keys(PSK_SEED))
