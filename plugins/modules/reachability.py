@@ -251,6 +251,14 @@ broken_required:
   type: list
   elements: dict
   sample: []
+broken_required_lines:
+  description: >-
+    One line per unreachable required pair, C(from -> to [cause_code]: cause), as the failure message
+    of O(fail_on_unreachable) prints them.
+  returned: always
+  type: list
+  elements: str
+  sample: ["virginia-b -> tokyo [no_route]: AWS VPC vpc-b ... has no route to 10.0.0.0/8 ..."]
 asymmetric:
   description: Reachable pairs whose reply crosses other transit pieces than the request.
   returned: always
@@ -516,8 +524,9 @@ def main():
         except (IOError, OSError) as exc:
             module.fail_json(msg="Could not write the report into %s: %s. Check the path and its permissions."
                              % (p["report_dir"], exc), **result)
-    if p["fail_on_unreachable"] and report["broken_required"]:
-        lines = ["%s -> %s %s" % (b["from"], b["to"], render.cause_text(b)) for b in report["broken_required"]]
+    lines = ["%s -> %s %s" % (b["from"], b["to"], render.cause_text(b)) for b in report["broken_required"]]
+    result["broken_required_lines"] = lines
+    if p["fail_on_unreachable"] and lines:
         module.fail_json(msg="%d required pair(s) unreachable:\n%s" % (len(lines), "\n".join(lines)), **result)
     module.exit_json(**result)
 
