@@ -18,7 +18,9 @@ Rows:
   ansible.builtin.debug: what Ansible itself costs for exactly this task mix. ratio = no-op wall / floor wall.
 - latency build: the walkthrough build on a twin with the `realistic` latency profile scaled by
   --latency-scale, against the critical path of the dependency graph (DEPENDENCIES below; node durations are the
-  twin's own configured delays x async steps, read from /_twin/faults). ratio = wall / critical path.
+  twin's own configured delays x async steps, read from /_twin/faults). ratio = wall / critical path. With the
+  walkthrough row in the same run, also what the delays added to its build (latency wall - build wall) against the
+  critical path: 1.0x when each wait holds up only what depends on it.
 
 Columns: wall s, task results, module invocations (results of tasks whose action runs a module, one per loop
 item run), API calls and mutating calls (twin call log), ratio. Prints the module invocations per action of
@@ -494,6 +496,9 @@ def summary(report: Dict[str, Any]) -> str:
         lat = rows["latency"]
         parts.append(f"latency build {lat['wall']:.1f} s = {lat['ratio']:.2f}x the critical path "
                      f"{lat['critical_path']:.1f} s")
+        if lat.get("added") is not None:
+            parts.append(f"the delays added {lat['added']:.1f} s to the walkthrough build = "
+                         f"{lat['added'] / lat['critical_path']:.2f}x the critical path")
     return "bench: " + ("; ".join(parts) if parts else "nothing measured")
 
 
@@ -567,7 +572,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                 noop["ratio"] = noop["wall"] / walk["wall"]
             report["rows"] += [dict(build, key="scale_build"), dict(noop, key="scale_noop")]
         if "latency" in only:
-            report["rows"].append(dict(latency_build(workdir, args.latency_scale), key="latency"))
+            latency = dict(latency_build(workdir, args.latency_scale), key="latency")
+            walk = next((r for r in report["rows"] if r["key"] == "walk_build"), None)
+            if walk and latency.get("critical_path"):
+                # What the cloud delays cost beyond the same build without them: equal to the critical path when
+                # each wait blocks only what depends on it; more when a wait also holds up unrelated work.
+                latency["added"] = latency["wall"] - walk["wall"]
+            report["rows"].append(latency)
         if args.profile_module:
             from bench_module import profile_modules
 
