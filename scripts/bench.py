@@ -17,8 +17,9 @@ Rows:
   each module invocation replaced by ansible.builtin.ping and each controller-side result by
   ansible.builtin.debug: what Ansible itself costs for exactly this task mix. ratio = no-op wall / floor wall.
 - latency build: the walkthrough build on a twin with the `realistic` latency profile scaled by
-  --latency-scale, against the critical path of the dependency graph (DEPENDENCIES below; node durations are the
-  twin's own configured delays x async steps, read from /_twin/faults). ratio = wall / critical path. With the
+  --latency-scale (the vpn_bridge role's poll interval scaled alike), against the critical path of the
+  dependency graph (DEPENDENCIES below; node durations are the twin's own configured delays x async steps, read
+  from /_twin/faults). ratio = wall / critical path. With the
   walkthrough row in the same run, also what the delays added to its build (latency wall - build wall) against the
   critical path: 1.0x when each wait holds up only what depends on it.
 
@@ -53,6 +54,8 @@ SEED_INVENTORY = ROOT / "inventories" / "seed-tgw-cen"
 SEED_WORLD = ROOT / "emulator" / "worlds" / "seed-tgw-cen.yml"
 SITE = ROOT / "site.yml"
 CALLBACK_DIR = ROOT / "scripts" / "bench_callback"
+ROLE_POLL_INTERVAL = yaml.safe_load((ROOT / "roles" / "vpn_bridge" / "defaults" / "main.yml").read_text())[
+    "vpn_bridge_poll_interval"]
 BIN = Path(sys.executable).parent
 DEFAULT_VPCS = 20
 QUICK_VPCS = 4
@@ -78,14 +81,17 @@ def ansible_env(twin_env: Dict[str, str], record: Path, extra: Optional[Dict[str
 
 
 def run_playbook(label: str, inventory: Path, playbook: Path, twin_env: Dict[str, str], workdir: Path,
-                 extra_env: Optional[Dict[str, str]] = None) -> Tuple[float, Dict[str, Any]]:
+                 extra_env: Optional[Dict[str, str]] = None,
+                 extra_vars: Optional[Dict[str, Any]] = None) -> Tuple[float, Dict[str, Any]]:
     """Run it; (wall seconds, the callback's document). A failed run is an error: its timings mean nothing."""
     record, log = workdir / f"{label}.json", workdir / f"{label}.log"
     env = ansible_env(twin_env, record, extra_env)
+    command = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)], cwd=str(ROOT),
-                              env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+        proc = subprocess.run(command, cwd=str(ROOT), env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise BenchError(f"{label}: ansible-playbook exited {proc.returncode}; see {log}")
@@ -449,7 +455,11 @@ def latency_build(workdir: Path, scale: float) -> Dict[str, Any]:
                                                      "--latency-scale", str(scale))) as twin:
         delays = twin.control("/faults")["effective_delays"]
         twin.clear_calls()
-        wall, doc = run_playbook("latency-build", SEED_INVENTORY, SITE, twin.env, workdir)
+        # The role's poll interval is a real-world time too (15 s against VPN connections that take minutes):
+        # scaled like the cloud's delays, or a 21 s wait is polled at 15 and 30 s.
+        poll = max(1, round(ROLE_POLL_INTERVAL * scale))
+        wall, doc = run_playbook("latency-build", SEED_INVENTORY, SITE, twin.env, workdir,
+                                 extra_vars={"vpn_bridge_poll_interval": poll})
         calls = twin.calls()
     row = measure(f"latency build (x{scale:g})", wall, doc, calls)
     nodes: Dict[str, Dict[str, Any]] = {}
