@@ -19,9 +19,9 @@ Rows:
 - latency build: the walkthrough build on a twin with the `realistic` latency profile scaled by
   --latency-scale (the vpn_bridge role's poll interval scaled alike), against the critical path of the
   dependency graph (DEPENDENCIES below; node durations are the twin's own configured delays x async steps, read
-  from /_twin/faults). ratio = wall / critical path. With the
-  walkthrough row in the same run, also what the delays added to its build (latency wall - build wall) against the
-  critical path: 1.0x when each wait holds up only what depends on it.
+  from /_twin/faults). ratio = wall / critical path. With the walkthrough row in the same run, also what the
+  delays added to its build (latency wall - build wall) against the critical path: 1.0x when each wait holds up
+  only what depends on it.
 
 Columns: wall s, task results, module invocations (results of tasks whose action runs a module, one per loop
 item run), API calls and mutating calls (twin call log), ratio. Prints the module invocations per action of

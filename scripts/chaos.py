@@ -415,7 +415,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--consistency-delay", type=float, default=2.0,
                         help="seconds a new resource stays invisible to reads, both clouds")
     parser.add_argument("--kill-faults", action="store_true", help="kill mode: the fault rates on too")
-    # Inside the walkthrough's build (60-70 s with eventual consistency on, this machine class): a kill after the
+    # Inside the walkthrough's build (97-135 s with eventual consistency on, measured on 2 cores): a kill after the
     # build has ended tests nothing.
     parser.add_argument("--kill-window", type=parse_window, default=(5.0, 55.0), metavar="LOW:HIGH",
                         help="seconds into the build at which the kill falls (uniform, per seed)")
