@@ -42,10 +42,22 @@ def bridge_tunnels(vpn_bridge, aws_vpns, alicloud=None):
     """
     if alicloud is None:
         return bridge.tunnel_rows(vpn_bridge, aws_vpns, None)
+    connections, customer_gateways = _alicloud_parts(vpn_bridge, alicloud)
+    return bridge.tunnel_rows(vpn_bridge, aws_vpns, connections, customer_gateways)
+
+
+def _alicloud_parts(vpn_bridge, alicloud):
+    """(the bridge mode's connections, the customer gateways) of an alicloud_vpn_info-shaped dict."""
     if not isinstance(alicloud, dict):
         raise bridge.BridgeError(["alicloud must be an alicloud_vpn_info result (a dictionary)"])
     kind = "vpn_attachments" if vpn_bridge.get("mode") == bridge.TRANSIT_ROUTER else "ipsec_connections"
-    return bridge.tunnel_rows(vpn_bridge, aws_vpns, alicloud.get(kind) or [], alicloud.get("customer_gateways"))
+    return alicloud.get(kind) or [], alicloud.get("customer_gateways")
+
+
+def bridge_settled_tunnels(vpn_bridge, aws_vpns, alicloud, changed):
+    """The rows from the reconcilers' own results when nothing changed and every used tunnel is up, else []."""
+    connections, customer_gateways = _alicloud_parts(vpn_bridge, alicloud)
+    return bridge.settled_rows(vpn_bridge, aws_vpns, connections, customer_gateways, bool(changed))
 
 
 def bridge_verdict(rows, vpn_bridge):
@@ -67,6 +79,7 @@ FILTERS = {
     "bridge_routes": bridge.routes,
     "bridge_cleanup": bridge.cleanup,
     "bridge_tunnels": bridge_tunnels,
+    "bridge_settled_tunnels": bridge_settled_tunnels,
     "bridge_verdict": bridge_verdict,
 }
 

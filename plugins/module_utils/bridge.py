@@ -490,6 +490,21 @@ def _line(bridge, row):
     return "%s tunnel %d: %s <-> %s: %s" % (bridge["name"], row["number"], ali, aws, tail)
 
 
+def settled_rows(bridge, aws_vpns, alicloud_connections, customer_gateways, changed):
+    """The tunnel rows from what the bridge flow's reconcilers returned, when they already prove the state.
+
+    ``aws_vpns`` / ``alicloud_connections`` / ``customer_gateways``: as for :func:`tunnel_rows`, from the
+    reconcilers' results; ``changed``: whether any of them changed something in this run. Unchanged, with every
+    used tunnel up as they read it, a second read of both clouds would say the same: return those rows. After a
+    change (tunnels may still be negotiating), or with a tunnel down (worth a fresh read, or a wait), return
+    ``[]``: the flow reads both clouds again.
+    """
+    if changed:
+        return []
+    rows = tunnel_rows(bridge, aws_vpns, alicloud_connections, customer_gateways)
+    return rows if verdict(bridge, rows)["state"] == "up" else []
+
+
 def verdict(bridge, rows):
     """What the rows mean for the bridge.
 

@@ -68,7 +68,8 @@ def test_every_filter_has_its_doc_file_and_ansible_doc_renders_them():
     assert sorted(FILTERS) == ["bridge_alicloud_customer_gateways", "bridge_alicloud_tunnels",
                                "bridge_aws_customer_gateways", "bridge_aws_vpn_connections", "bridge_cleanup",
                                "bridge_defaults", "bridge_hubs_built", "bridge_keys", "bridge_psks",
-                               "bridge_references", "bridge_routes", "bridge_tunnels", "bridge_verdict"]
+                               "bridge_references", "bridge_routes", "bridge_settled_tunnels", "bridge_tunnels",
+                               "bridge_verdict"]
     for name in FILTERS:
         assert (ROOT / "plugins" / "filter" / ("%s.yml" % name)).exists(), name
     filter_docs(["multicloud.transit.%s" % name for name in sorted(FILTERS)])
@@ -343,3 +344,18 @@ def test_hubs_from_the_hub_roles_facts():
     assert FILTERS["bridge_hubs_built"](plan_bridge(), checked, None) == {"tgw": {}, "cen": {}, "router": {}}
     assert FILTERS["bridge_hubs_built"](plan_bridge(alicloud_region="cn-beijing"), aws_built, ali_built)["router"] == {}
     assert FILTERS["bridge_hubs_built"](plan_bridge())["tgw"] == {}
+
+
+def test_settled_tunnels_reuse_the_reconcilers_readings_only_when_unchanged_and_up():
+    tr = plan_bridge()
+    settled = FILTERS["bridge_settled_tunnels"](tr, aws_vpns(), ali_info(), False)
+    assert settled == FILTERS["bridge_tunnels"](tr, aws_vpns(), ali_info())
+    assert FILTERS["bridge_verdict"](settled, tr)["state"] == "up"
+    # a change in this run: the tunnels may still be negotiating, read again
+    assert FILTERS["bridge_settled_tunnels"](tr, aws_vpns(), ali_info(), True) == []
+    # a used tunnel down (here the Alibaba one): a fresh read (or a wait) decides, not the earlier reading
+    down = ali_info(statuses=("ike_sa_not_established", "ipsec_sa_established"))
+    assert FILTERS["bridge_settled_tunnels"](tr, aws_vpns(), down, False) == []
+    # an Alibaba tunnel pointed at another IP than its AWS tunnel's is not settled either
+    moved = ali_info(cgw_ips=["203.0.113.99", "203.0.113.21"])
+    assert FILTERS["bridge_settled_tunnels"](tr, aws_vpns(), moved, False) == []
